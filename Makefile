@@ -1,0 +1,105 @@
+# vfio-perf: VFIO DMA map/unmap and BAR pfnmap benchmarks.
+#
+#   make bench   run the default suite (QEMU guest, stock Debian kernel)
+#   make test    unit tests, lint, and an integration run in the guest
+#   make help    every target and knob
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+export VFIO_PERF_CACHE ?= $(CURDIR)/.cache
+
+# Knobs of `make bench` (see harness/bench.sh --help).
+TARGET ?= qemu
+KERNEL ?= 6.12
+SUITE ?= quick
+ACCEL ?= auto
+MEM ?= 6G
+CPUS ?= 2
+DEVICE ?=
+RUN ?=
+
+CC := gcc
+CPPFLAGS := -Ibench/lib -D_GNU_SOURCE -MMD -MP
+CFLAGS := -std=c11 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	  -Wmissing-prototypes -Wformat=2 -Wvla
+LDLIBS := -lhwloc -lnuma -lm
+
+# Two variants: "release" goes into the guest and measures; "asan" runs
+# the unit tests under AddressSanitizer and UBSan.
+release_CFLAGS := -O2
+asan_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	       -fno-sanitize-recover=all
+
+LIB_SRC := $(wildcard bench/lib/*.c)
+PROG_SRC := $(wildcard bench/*.c)
+PROGS := $(patsubst bench/%.c,%,$(PROG_SRC))
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+define variant
+$(1)_LIB_OBJ := $$(patsubst bench/%.c,build/$(1)/%.o,$$(LIB_SRC))
+$(1)_PROGS := $$(addprefix build/$(1)/,$$(PROGS))
+$(1)_UNIT_OBJ := $$(patsubst tests/unit/%.c,build/$(1)/unit/%.o,$$(UNIT_SRC))
+
+build/$(1)/%.o: bench/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$($(1)_CFLAGS) -c -o $$@ $$<
+
+build/$(1)/unit/%.o: tests/unit/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(CPPFLAGS) -Itests/unit $$(CFLAGS) $$($(1)_CFLAGS) -c -o $$@ $$<
+
+build/$(1)/libvfioperf.a: $$($(1)_LIB_OBJ)
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+build/$(1)/%: build/$(1)/%.o build/$(1)/libvfioperf.a
+	$$(CC) $$(CFLAGS) $$($(1)_CFLAGS) -o $$@ $$^ $$(LDLIBS)
+
+build/$(1)/unit-tests: $$($(1)_UNIT_OBJ) build/$(1)/libvfioperf.a
+	$$(CC) $$(CFLAGS) $$($(1)_CFLAGS) -o $$@ $$^ $$(LDLIBS)
+
+-include $$(shell find build/$(1) -name '*.d' 2>/dev/null)
+endef
+$(eval $(call variant,release))
+$(eval $(call variant,asan))
+.SECONDARY:
+
+.PHONY: all deps build help bench test unit lint plot clean
+all: build
+
+help:
+	@sed -n '2,6p' Makefile | sed 's/^# \{0,1\}//'
+	@echo
+	@echo "targets: build deps bench test unit lint plot clean"
+	@echo "knobs:   TARGET=qemu|host KERNEL=6.12|<debian-version>|local:<bzImage>"
+	@echo "         SUITE=quick|full ACCEL=auto|kvm|tcg|icount MEM=6G CPUS=2"
+	@echo "         DEVICE=<BDF> (TARGET=host) RUN=<run-id> (plot)"
+	@echo "cache:   VFIO_PERF_CACHE=$(VFIO_PERF_CACHE)"
+
+deps:
+	@harness/deps.sh
+
+build: $(release_PROGS)
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	harness/bench.sh --target '$(TARGET)' --kernel '$(KERNEL)' \
+		--suite '$(SUITE)' --accel '$(ACCEL)' --mem '$(MEM)' \
+		--cpus '$(CPUS)' $(if $(DEVICE),--device '$(DEVICE)')
+
+unit: build/asan/unit-tests
+	build/asan/unit-tests
+
+lint:
+	tests/lint.sh
+
+test: deps
+	@$(MAKE) --no-print-directory build build/asan/unit-tests $(asan_PROGS)
+	tests/run.sh
+
+plot:
+	@test -n '$(RUN)' || { echo "make plot: set RUN=<run-id>" >&2; exit 2; }
+	plot/plot-run.sh 'results/$(RUN)'
+
+clean:
+	rm -rf build
