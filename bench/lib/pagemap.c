@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "pagemap.h"
+
+#define PM_PRESENT (UINT64_C(1) << 63)
+#define PM_PFN_MASK ((UINT64_C(1) << 55) - 1)
+#define PAGE 4096
+#define BATCH 4096
+
+int64_t pagemap_count_runs(const uint64_t *e, size_t n, uint64_t *last_pfn)
+{
+	int64_t runs = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pfn = e[i] & PM_PFN_MASK;
+
+		/* Without CAP_SYS_ADMIN the kernel reports PFN 0. */
+		if (!(e[i] & PM_PRESENT) || !pfn)
+			return -1;
+		if (pfn != *last_pfn + 1)
+			runs++;
+		*last_pfn = pfn;
+	}
+	return runs;
+}
+
+int64_t pagemap_pfn_runs(const void *va, uint64_t len)
+{
+	static uint64_t e[BATCH];
+	uint64_t first = (uintptr_t)va / PAGE, n = len / PAGE, last = 0;
+	int64_t runs = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	for (uint64_t i = 0; i < n && runs >= 0; i += BATCH) {
+		size_t cnt = n - i < BATCH ? n - i : BATCH;
+		ssize_t got = pread(fd, e, cnt * sizeof(e[0]),
+				    (off_t)((first + i) * sizeof(e[0])));
+		int64_t r;
+
+		if (got != (ssize_t)(cnt * sizeof(e[0]))) {
+			runs = -1;
+			break;
+		}
+		r = pagemap_count_runs(e, cnt, &last);
+		runs = r < 0 ? -1 : runs + r;
+	}
+	close(fd);
+	return runs;
+}

@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-dma-bench: what VFIO_IOMMU_MAP_DMA / UNMAP_DMA (and their iommufd
+ * equivalents) cost, per memory backing, size and chunk size.
+ *
+ * One sample is one buffer's life: mmap, populate (write every 4 KiB),
+ * map into the device's IOMMU address space, unmap, munmap; every phase
+ * timed on its own. What the kernel really backed the buffer with (THP
+ * bytes, huge pages consumed, physical contiguity) is recorded with each
+ * sample, outside the timed phases.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backing.h"
+#include "iommu.h"
+#include "log.h"
+#include "meta.h"
+#include "place.h"
+#include "results.h"
+#include "size.h"
+#include "sysfs.h"
+#include "timing.h"
+#include "vfio_device.h"
+
+/*
+ * IOVA of every buffer: 4 GiB, above the 32-bit MSI window and 1 GiB
+ * aligned so that 1G pages can use the IOMMU's 1G superpages. QEMU's
+ * intel-iommu gives 39 address bits, so hundreds of GiB fit above it.
+ */
+#define IOVA_BASE (UINT64_C(1) << 32)
+
+enum phase { PH_MMAP, PH_POPULATE, PH_MAP, PH_UNMAP, PH_MUNMAP, NR_PHASES };
+static const char *const phase_name[NR_PHASES] = {
+	"mmap", "populate", "map", "unmap", "munmap",
+};
+
+struct opts {
+	const char *device;
+	const struct backing *backing[32];
+	size_t nbacking;
+	const struct dma_iface *iface[16];
+	size_t niface;
+	uint64_t *sizes;
+	size_t nsizes;
+	uint64_t map_chunk;	/* 0: the whole buffer in one call */
+	uint64_t unmap_chunk;	/* 0: the whole buffer in one call */
+	unsigned int reps, warmup;
+	int cpu, node;		/* -1: not placed */
+	struct backing_opts bo;
+	struct results_opts ro;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: vfio-dma-bench --device BDF --out DIR [options]\n"
+"\n"
+"Time VFIO DMA map and unmap of buffers of each memory backing through each\n"
+"IOMMU interface. Writes DIR/samples.csv, DIR/cases.csv and DIR/meta.csv.\n"
+"\n"
+"  -d, --device BDF        PCI device bound to vfio-pci (e.g. 0000:00:03.0)\n"
+"  -o, --out DIR           result directory (created; its files must not exist)\n"
+"  -b, --backing LIST      comma list of backings (default: all; see --list)\n"
+"  -i, --iface LIST        comma list of IOMMU interfaces (default: all)\n"
+"  -s, --size LIST         sizes: 512M,1G or a doubling sweep 4K..1G (default 256M)\n"
+"  -c, --map-chunk SIZE    map in chunks of SIZE (default: whole buffer, one call)\n"
+"  -u, --unmap-chunk SIZE  unmap in chunks of SIZE, a multiple of the map chunk\n"
+"                          (default: whole buffer)\n"
+"  -r, --reps N            recorded repetitions per case (default 5)\n"
+"  -w, --warmup N          unrecorded repetitions before them (default 1)\n"
+"      --cpu N             pin to logical CPU N (hwloc)\n"
+"      --node N            take memory from NUMA node N only (libnuma)\n"
+"      --hugetlbfs DIR     hugetlbfs mount for the 'hugetlbfs' backing\n"
+"      --run-id ID         run identifier for the CSV (default: time+kernel)\n"
+"      --boot N            boot index of this run (default 0)\n"
+"      --target NAME       where this runs: qemu or host (default host)\n"
+"      --accel NAME        accelerator: kvm, tcg, icount, none (default none)\n"
+"  -l, --list              list backings and interfaces, and exit\n"
+"  -h, --help              this text\n"
+"\n"
+"Exit: 0 ok, 1 a case failed or got the wrong backing, 2 bad usage,\n"
+"4 every case skipped (reasons in cases.csv and on stderr).\n");
+}
+
+static void list_tables(void)
+{
+	printf("backings:\n");
+	for (size_t i = 0; i < nbackings; i++)
+		printf("  %-12s %s\n", backings[i].name, backings[i].what);
+	printf("interfaces:\n");
+	for (size_t i = 0; i < dma_nifaces; i++)
+		printf("  %-15s %s\n", dma_ifaces[i].name, dma_ifaces[i].what);
+}
+
+static uint64_t parse_size_arg(const char *opt, const char *s)
+{
+	uint64_t v;
+
+	if (size_parse(s, &v) || v % SZ_4K)
+		die_usage("%s: '%s' is not a size in multiples of 4K (e.g. 4K, 2M, 1G)",
+			  opt, s);
+	return v;
+}
+
+static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v > max)
+		die_usage("%s: '%s' is not a number from 0 to %u", opt, s, max);
+	return (unsigned int)v;
+}
+
+/* Split a comma list and look each name up in a table. */
+#define PARSE_NAMES(list, out, n, find, what)				\
+	do {								\
+		char *dup = strdup(list), *save = NULL, *tok;		\
+		for (tok = strtok_r(dup, ",", &save); tok;		\
+		     tok = strtok_r(NULL, ",", &save)) {		\
+			if (n == sizeof(out) / sizeof(out[0]))		\
+				die_usage("too many " what "s");	\
+			if (!(out[n++] = find(tok)))			\
+				die_usage("unknown " what " '%s' (see --list)", tok); \
+		}							\
+		free(dup);						\
+		if (!n)							\
+			die_usage("empty " what " list");		\
+	} while (0)
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { O_CPU = 256, O_NODE, O_HUGETLBFS, O_RUNID, O_BOOT, O_TARGET,
+	       O_ACCEL };
+	static const struct option lo[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "backing", required_argument, NULL, 'b' },
+		{ "iface", required_argument, NULL, 'i' },
+		{ "size", required_argument, NULL, 's' },
+		{ "map-chunk", required_argument, NULL, 'c' },
+		{ "unmap-chunk", required_argument, NULL, 'u' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "cpu", required_argument, NULL, O_CPU },
+		{ "node", required_argument, NULL, O_NODE },
+		{ "hugetlbfs", required_argument, NULL, O_HUGETLBFS },
+		{ "run-id", required_argument, NULL, O_RUNID },
+		{ "boot", required_argument, NULL, O_BOOT },
+		{ "target", required_argument, NULL, O_TARGET },
+		{ "accel", required_argument, NULL, O_ACCEL },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sizes = "256M";
+	int c;
+
+	*o = (struct opts){ .reps = 5, .warmup = 1, .cpu = -1, .node = -1 };
+	o->ro = (struct results_opts){ .target = "host", .accel = "none" };
+	while ((c = getopt_long(argc, argv, "d:o:b:i:s:c:u:r:w:lh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->device = optarg; break;
+		case 'o': o->ro.dir = optarg; break;
+		case 'b':
+			PARSE_NAMES(optarg, o->backing, o->nbacking, backing_find, "backing");
+			break;
+		case 'i':
+			PARSE_NAMES(optarg, o->iface, o->niface, dma_iface_find, "interface");
+			break;
+		case 's': sizes = optarg; break;
+		case 'c': o->map_chunk = parse_size_arg("--map-chunk", optarg); break;
+		case 'u': o->unmap_chunk = parse_size_arg("--unmap-chunk", optarg); break;
+		case 'r': o->reps = parse_uint("--reps", optarg, 100000); break;
+		case 'w': o->warmup = parse_uint("--warmup", optarg, 1000); break;
+		case O_CPU: o->cpu = (int)parse_uint("--cpu", optarg, 65535); break;
+		case O_NODE: o->node = (int)parse_uint("--node", optarg, 1023); break;
+		case O_HUGETLBFS: o->bo.hugetlbfs_dir = optarg; break;
+		case O_RUNID: o->ro.run_id = optarg; break;
+		case O_BOOT: o->ro.boot = parse_uint("--boot", optarg, 1000000); break;
+		case O_TARGET: o->ro.target = optarg; break;
+		case O_ACCEL: o->ro.accel = optarg; break;
+		case 'l': list_tables(); exit(EXIT_OK);
+		case 'h': usage(stdout); exit(EXIT_OK);
+		default: usage(stderr); exit(EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
+	if (!o->device)
+		die_usage("--device BDF is required (see --help)");
+	if (!o->ro.dir)
+		die_usage("--out DIR is required (see --help)");
+	if (!o->reps)
+		die_usage("--reps must be at least 1");
+	if (size_list_parse(sizes, &o->sizes, &o->nsizes))
+		die_usage("--size: '%s' is not a size list (512M,1G) or sweep (4K..1G)",
+			  sizes);
+	for (size_t i = 0; i < o->nsizes; i++)
+		if (o->sizes[i] % SZ_4K)
+			die_usage("--size: %llu is not a multiple of 4K",
+				  (unsigned long long)o->sizes[i]);
+	/* type1v2 and iommufd refuse to split a mapping on unmap. */
+	if (o->unmap_chunk && (!o->map_chunk || o->unmap_chunk % o->map_chunk))
+		die_usage("--unmap-chunk must be a multiple of --map-chunk: an unmap cannot split a mapping");
+	if (!o->nbacking)
+		for (size_t i = 0; i < nbackings; i++)
+			o->backing[o->nbacking++] = &backings[i];
+	if (!o->niface)
+		for (size_t i = 0; i < dma_nifaces; i++)
+			o->iface[o->niface++] = &dma_ifaces[i];
+}
+
+/* Map or unmap the whole buffer in calls of @chunk bytes (0: one call). */
+static int map_range(struct dma_ctx *ctx, const struct dma_region *r,
+		     uint64_t size, uint64_t chunk)
+{
+	uint64_t step = chunk ? chunk : size, off;
+	int ret = 0;
+
+	for (off = 0; off < size && !ret; off += step)
+		ret = dma_map(ctx, r, off, size - off < step ? size - off : step);
+	if (ret && off > step)
+		dma_unmap(ctx, r->iova, off - step);
+	return ret;
+}
+
+static int unmap_range(struct dma_ctx *ctx, uint64_t iova, uint64_t size,
+		       uint64_t chunk)
+{
+	uint64_t step = chunk ? chunk : size;
+	int ret = 0;
+
+	for (uint64_t off = 0; off < size && !ret; off += step)
+		ret = dma_unmap(ctx, iova + off, size - off < step ? size - off : step);
+	return ret;
+}
+
+/*
+ * One sample. The timed phases are back to back; verification, which
+ * reads smaps and pagemap, happens between populate and map, untimed.
+ */
+static int run_sample(struct dma_ctx *ctx, const struct opts *o,
+		      const struct backing *b, uint64_t size,
+		      uint64_t t[NR_PHASES], struct buffer *buf,
+		      bool *verified, char *why, size_t whylen)
+{
+	struct dma_region r;
+	uint64_t t0, t1;
+	int ret;
+
+	buffer_init(buf, b, size, &o->bo);
+	t0 = now_ns();
+	ret = backing_mmap(buf, &o->bo);
+	t1 = now_ns();
+	t[PH_MMAP] = t1 - t0;
+	if (ret) {
+		snprintf(why, whylen, "mmap: %s", strerror(-ret));
+		backing_munmap(buf);
+		return ret;
+	}
+	backing_populate(buf);
+	t[PH_POPULATE] = now_ns() - t1;
+
+	*verified = backing_verify(buf, why, whylen);
+	r = (struct dma_region){ .va = buf->va, .fd = buf->fd, .iova = IOVA_BASE };
+
+	t0 = now_ns();
+	ret = map_range(ctx, &r, size, o->map_chunk);
+	t1 = now_ns();
+	t[PH_MAP] = t1 - t0;
+	if (ret) {
+		snprintf(why, whylen, "%s map: %s", ctx->iface->name, strerror(-ret));
+		backing_munmap(buf);
+		return ret;
+	}
+	ret = unmap_range(ctx, IOVA_BASE, size, o->unmap_chunk);
+	t0 = now_ns();
+	t[PH_UNMAP] = t0 - t1;
+	if (ret) {
+		snprintf(why, whylen, "%s unmap: %s", ctx->iface->name, strerror(-ret));
+		backing_munmap(buf);
+		return ret;
+	}
+	ret = backing_munmap(buf);
+	t[PH_MUNMAP] = now_ns() - t0;
+	if (ret)
+		snprintf(why, whylen, "munmap: %s", strerror(-ret));
+	return ret;
+}
+
+static void emit_sample(struct results *res, const struct results_case *rc,
+			unsigned int rep, const uint64_t t[NR_PHASES],
+			const struct buffer *buf, bool verified)
+{
+	for (int p = 0; p < NR_PHASES; p++)
+		results_sample(res, rc, phase_name[p], rep, (double)t[p], "ns", verified);
+	if (buf->b->thp || buf->thp_bytes)
+		results_sample(res, rc, "thp-fraction", rep,
+			       buffer_thp_fraction(buf), "fraction", verified);
+	if (buf->huge_pages)
+		results_sample(res, rc, "hugetlb-pages", rep,
+			       (double)buf->huge_pages, "count", verified);
+	if (buf->pfn_runs >= 0)
+		results_sample(res, rc, "pfn-runs", rep, (double)buf->pfn_runs,
+			       "count", verified);
+}
+
+/* Returns the case's status. */
+static enum case_status run_case(struct results *res, struct dma_ctx *ctx,
+				 const struct opts *o, struct results_case *rc,
+				 const struct backing *b, char *why, size_t whylen)
+{
+	unsigned int total = o->warmup + o->reps, bad = 0;
+	double *v[NR_PHASES];
+	uint64_t t[NR_PHASES];
+	struct buffer buf;
+	bool verified;
+
+	if (ctx->iface->needs_fd && !b->has_fd) {
+		snprintf(why, whylen, "%s maps file descriptors: memfd and hugetlbfs backings only",
+			 ctx->iface->name);
+		return CASE_SKIP;
+	}
+	if (backing_check(b, rc->size, &o->bo, why, whylen))
+		return CASE_SKIP;
+
+	for (int p = 0; p < NR_PHASES; p++)
+		v[p] = calloc(o->reps, sizeof(double));
+	for (unsigned int i = 0; i < total; i++) {
+		if (run_sample(ctx, o, b, rc->size, t, &buf, &verified, why, whylen))
+			goto fail;
+		if (i < o->warmup)
+			continue;
+		emit_sample(res, rc, i - o->warmup, t, &buf, verified);
+		if (!verified)
+			bad++;
+		for (int p = 0; p < NR_PHASES; p++)
+			v[p][i - o->warmup] = (double)t[p];
+	}
+	for (int p = 0; p < NR_PHASES; p++)
+		results_report(rc, phase_name[p], v[p], o->reps);
+	for (int p = 0; p < NR_PHASES; p++)
+		free(v[p]);
+	/* @why still holds the last verification failure, if any. */
+	return bad ? CASE_UNVERIFIED : CASE_OK;
+fail:
+	for (int p = 0; p < NR_PHASES; p++)
+		free(v[p]);
+	return CASE_FAIL;
+}
+
+/*
+ * Root (CAP_IPC_LOCK) pins without limit; anyone else is held to
+ * RLIMIT_MEMLOCK, and finding out at the first ENOMEM wastes a run.
+ */
+static void check_memlock(const struct opts *o)
+{
+	uint64_t largest = 0;
+	struct rlimit rl;
+
+	for (size_t i = 0; i < o->nsizes; i++)
+		if (o->sizes[i] > largest)
+			largest = o->sizes[i];
+	if (!geteuid() || getrlimit(RLIMIT_MEMLOCK, &rl) ||
+	    rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= largest)
+		return;
+	die_fail("RLIMIT_MEMLOCK is %llu bytes but the largest case pins %llu: raise it (ulimit -l) or run as root",
+		 (unsigned long long)rl.rlim_cur, (unsigned long long)largest);
+}
+
+static void place(const struct opts *o, struct meta *m)
+{
+	char why[256];
+
+	if (o->cpu >= 0 && place_cpu(o->cpu, why, sizeof(why)))
+		die_fail("%s", why);
+	if (o->node >= 0 && place_node(o->node, why, sizeof(why)))
+		die_fail("%s", why);
+	meta_set(m, "cpu", "%s", o->cpu >= 0 ? "" : "unpinned");
+	if (o->cpu >= 0)
+		meta_set(m, "cpu", "%d", o->cpu);
+	meta_set(m, "node", "%s", o->node >= 0 ? "" : "unbound");
+	if (o->node >= 0)
+		meta_set(m, "node", "%d", o->node);
+}
+
+static void describe_run(const struct opts *o, const struct vfio_pci_device *dev,
+			 struct meta *m)
+{
+	char buf[4096] = "", s[32], path[128], type[32] = "unavailable";
+	size_t len = 0;
+
+	meta_set(m, "bench", "dma");
+	meta_set(m, "device", "%s", dev->bdf);
+	meta_set(m, "device_ids", "%s", dev->ids);
+	meta_set(m, "iommu_group", "%d", dev->group);
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", dev->group);
+	sysfs_read_str(path, type, sizeof(type));
+	meta_set(m, "iommu_group_type", "%s", type);
+	meta_set(m, "iova_base", "0x%llx", (unsigned long long)IOVA_BASE);
+	meta_set(m, "reps", "%u", o->reps);
+	meta_set(m, "warmup", "%u", o->warmup);
+	meta_set(m, "map_chunk", "%s", o->map_chunk ? size_format(o->map_chunk, s, sizeof(s)) : "whole");
+	meta_set(m, "unmap_chunk", "%s", o->unmap_chunk ? size_format(o->unmap_chunk, s, sizeof(s)) : "whole");
+	meta_set(m, "populate", "write one byte per 4 KiB");
+	for (size_t i = 0; i < o->niface; i++)
+		for (size_t j = 0; j < o->nbacking; j++)
+			len += (size_t)snprintf(buf + len, len < sizeof(buf) ? sizeof(buf) - len : 0,
+						"%s%s/%s", len ? " " : "",
+						o->iface[i]->name, o->backing[j]->name);
+	meta_set(m, "case_order", "%s (each over sizes in the order given)", buf);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int nrun = 0, nfail = 0, ncase = 0, total;
+	struct vfio_pci_device dev;
+	struct meta meta = { 0 };
+	struct results res;
+	struct opts o;
+	char why[512], s[32];
+	int ret;
+
+	log_prog = "vfio-dma-bench";
+	parse_args(argc, argv, &o);
+	ret = vfio_pci_device_probe(o.device, &dev, why, sizeof(why));
+	if (ret)
+		die(ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s", why);
+	check_memlock(&o);
+	place(&o, &meta);
+
+	meta_collect_system(&meta);
+	describe_run(&o, &dev, &meta);
+	o.ro.device = dev.bdf;
+	o.ro.cpu = meta_get(&meta, "cpu");
+	o.ro.node = meta_get(&meta, "node");
+	if (results_open(&res, &o.ro, &meta, why, sizeof(why)))
+		die_fail("%s", why);
+
+	total = (unsigned int)(o.niface * o.nbacking * o.nsizes);
+	for (size_t i = 0; i < o.niface; i++) {
+		struct dma_ctx ctx;
+		int ret = dma_ctx_open(&ctx, o.iface[i], &dev, why, sizeof(why));
+
+		if (ret)
+			log_msg("%s: %s", o.iface[i]->name, why);
+		for (size_t j = 0; j < o.nbacking; j++) {
+			for (size_t k = 0; k < o.nsizes; k++) {
+				struct results_case rc = {
+					.bench = "dma", .backing = o.backing[j]->name,
+					.level = "", .iface = o.iface[i]->name,
+					.size = o.sizes[k], .chunk = o.map_chunk,
+					.unmap_chunk = o.unmap_chunk,
+				};
+				enum case_status st;
+
+				log_progress("case %u/%u: %s %s %s: %u+%u reps",
+					     ++ncase, total, rc.iface, rc.backing,
+					     size_format(rc.size, s, sizeof(s)),
+					     o.warmup, o.reps);
+				if (ret) {
+					/* The interface itself failed or is absent. */
+					st = ret == -EOPNOTSUPP ? CASE_SKIP : CASE_FAIL;
+				} else {
+					why[0] = '\0';
+					st = run_case(&res, &ctx, &o, &rc, o.backing[j],
+						      why, sizeof(why));
+				}
+				results_case_done(&res, &rc, st, st == CASE_SKIP ? 0 : o.reps, why);
+				nrun += st == CASE_OK;
+				nfail += st == CASE_FAIL || st == CASE_UNVERIFIED;
+			}
+		}
+		if (!ret)
+			dma_ctx_close(&ctx);
+	}
+	if (results_commit(&res, why, sizeof(why)))
+		die_fail("%s", why);
+	meta_free(&meta);
+	free(o.sizes);
+	log_msg("%u cases: %u ok, %u failed, %u skipped; results in %s",
+		total, nrun, nfail, total - nrun - nfail, o.ro.dir);
+	if (nfail)
+		return EXIT_FAIL;
+	return nrun ? EXIT_OK : EXIT_SKIP;
+}
