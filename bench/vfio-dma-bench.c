@@ -450,7 +450,7 @@ int main(int argc, char **argv)
 	total = (unsigned int)(o.niface * o.nbacking * o.nsizes);
 	for (size_t i = 0; i < o.niface; i++) {
 		struct dma_ctx ctx;
-		int ret = dma_ctx_open(&ctx, o.iface[i], &dev, why, sizeof(why));
+		ret = dma_ctx_open(&ctx, o.iface[i], &dev, why, sizeof(why));
 
 		if (ret)
 			log_msg("%s: %s", o.iface[i]->name, why);

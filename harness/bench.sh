@@ -20,6 +20,7 @@ usage: bench.sh [options]
   --device BDF         host target: the device bound to vfio-pci to use
   --results DIR        where run directories go (default results/)
   --boot N             boot index recorded in the samples (default 0)
+  --bindir DIR         where the built programs are (default build/release)
   --no-plot            do not draw charts
   -h, --help           this text
 EOF
@@ -28,6 +29,7 @@ EOF
 target=qemu kernel=6.12 suite=quick accel=auto mem=6G cpus=2 device=""
 boot=0 plot=1
 results=$(vp_repo)/results
+bindir=$(vp_repo)/build/release
 while [ $# -gt 0 ]; do
 	case $1 in
 	--target) target=${2:?}; shift 2 ;;
@@ -39,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--device) device=${2:-}; shift 2 ;;
 	--results) results=${2:?}; shift 2 ;;
 	--boot) boot=${2:?}; shift 2 ;;
+	--bindir) bindir=${2:?}; shift 2 ;;
 	--no-plot) plot=0; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) vp_usage_error "unknown argument '$1'" ;;
@@ -46,7 +49,8 @@ while [ $# -gt 0 ]; do
 done
 
 repo=$(vp_repo)
-bindir=$repo/build/release
+[ -d "$bindir" ] || vp_usage_error "--bindir $bindir does not exist (run make build)"
+bindir=$(cd "$bindir" && pwd)
 case $target in
 qemu | host) ;;
 *) vp_usage_error "--target must be qemu or host, not '$target'" ;;
@@ -110,14 +114,12 @@ run_qemu() {
 	kdir=$("$repo/harness/kernel.sh" "$kernel")
 	release=$(cat "$kdir/release")
 	short=$(printf '%s' "$release" | sed 's/[^A-Za-z0-9._-]/_/g')
-	image=$(vp_cache)/images/$release.cpio.gz
-	mkdir -p "$(dirname "$image")"
-	"$repo/harness/initramfs.sh" --kernel-dir "$kdir" --out "$image" \
-		--bin "$bindir/vfio-dma-bench"
-
 	run=$(new_run_dir "$short")
 	share=$(vp_cache)/runs/$(basename "$run")
+	image=$share.cpio.gz
 	mkdir -p "$share"
+	"$repo/harness/initramfs.sh" --kernel-dir "$kdir" --out "$image" \
+		--bin "$bindir/vfio-dma-bench"
 	cp "$repo/harness/guest-job.sh" "$share/job.sh"
 	grep -E '^step[[:space:]]' "$suite_file" >"$share/steps" || true
 	cat >"$share/job.env" <<EOF
@@ -145,7 +147,7 @@ EOF
 		"qemu_version=$qemu_ver" "guest_mem=$mem" "guest_cpus=$cpus" \
 		"accel_requested=$accel" "accel_used=$(sed -n 's/^accel=//p' "$share/accel" 2>/dev/null | tail -n 1)" \
 		"guest_exit=$rc"
-	rm -rf "$share"
+	rm -rf "$share" "$image"
 	return "$rc"
 }
 

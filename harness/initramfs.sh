@@ -37,7 +37,7 @@ DEFAULT_MODULES=(vfio_iommu_type1 vfio-pci 9p 9pnet_virtio)
 newc_entry() {
 	local name=$1 mode=$2 ino=$3 nlink=$4 rmaj=$5 rmin=$6 size pad
 	size=$((${#name} + 1))
-	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+	printf '070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x' \
 		"$ino" "$mode" 0 0 "$nlink" 0 0 0 0 "$rmaj" "$rmin" "$size" 0
 	printf '%s\0' "$name"
 	pad=$(((4 - (110 + size) % 4) % 4))
@@ -110,7 +110,7 @@ add_modules() {
 		done <<<"$out"
 	done
 	for path in "${list[@]}"; do
-		dest=/lib/modules/$rel/${path#"$mdir"/}
+		dest=/lib/modules/$rel/${path#*/lib/modules/"$rel"/}
 		dest=${dest%.xz}
 		dest=${dest%.zst}
 		dest=${dest%.gz}
@@ -165,6 +165,7 @@ main() {
 	[[ -n $KDIR ]] || vp_usage_error "--kernel-dir is required"
 	[[ -n $out ]] || vp_usage_error "--out is required"
 	[[ -f $KDIR/release ]] || vp_die "$KDIR is not a kernel directory (no release file; see kernel.sh)"
+	KDIR=$(realpath "$KDIR")
 	RELEASE=$(<"$KDIR/release")
 	vp_need_cmd cpio
 	vp_need_cmd modprobe kmod

@@ -25,6 +25,9 @@ void check_failed(const char *file, int line, const char *fmt, ...)
  */
 const char *check_fixture(char *buf, const char *rel);
 
+/* "<dir>/<name>" in a buffer of PATH_MAX bytes. */
+const char *check_path(char *buf, const char *dir, const char *name);
+
 /* A fresh empty directory under $TMPDIR (or /tmp); aborts on failure. */
 void check_tmpdir(char *buf, size_t len);
 /* Remove @dir and the plain files in it. */

@@ -57,6 +57,12 @@ const char *check_fixture(char *buf, const char *rel)
 	return buf;
 }
 
+const char *check_path(char *buf, const char *dir, const char *name)
+{
+	snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+	return buf;
+}
+
 void check_tmpdir(char *buf, size_t len)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -75,11 +81,9 @@ void check_tmpdir_remove(const char *dir)
 	DIR *dp = opendir(dir);
 
 	while (dp && (d = readdir(dp))) {
-		if (d->d_name[0] == '.' && (!d->d_name[1] ||
-		    (d->d_name[1] == '.' && !d->d_name[2])))
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		unlink(path);
+		unlink(check_path(path, dir, d->d_name));
 	}
 	if (dp)
 		closedir(dp);

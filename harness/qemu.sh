@@ -1,0 +1,333 @@
+#!/bin/bash
+# shellcheck source-path=SCRIPTDIR
+# Boot the vfio-perf guest, let it run the share's job.sh, and wait for it.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+	cat <<'EOF'
+usage: qemu.sh --kernel-dir DIR --initrd FILE --share DIR [options]
+
+Boot the kernel in DIR (kernel.sh) with FILE (initramfs.sh) under QEMU (q35,
+intel-iommu with caching-mode=on, the edu device), export the share DIR over
+9p, and wait for the guest to run DIR/job.sh and power off.
+
+  --kernel-dir DIR      kernel directory from kernel.sh
+  --initrd FILE         initramfs from initramfs.sh
+  --share DIR           9p share (tag vpshare, mounted at /mnt/share in the
+                        guest); must hold job.sh
+  --mem SIZE            guest RAM, e.g. 6G or 6144M (default 6G); must hold
+                        the huge pages reserved on the command line + 1.5 GiB
+  --cpus N              vCPUs (default 2)
+  --accel MODE          auto|kvm|tcg|icount (default auto). icount is TCG
+                        with -icount shift=0,sleep=off: deterministic, the
+                        guest clock counts instructions. auto uses KVM only
+                        if a probe boot (cached per host kernel and QEMU
+                        version) reached the guest, else TCG.
+  --bind IDS            VVVV:DDDD[,...]: PCI IDs the guest binds to vfio-pci
+                        (the edu device is 1234:11e8)
+  --ivshmem SIZE        add an ivshmem-plain device with a SIZE (e.g. 2G)
+                        shared-memory BAR backed by /dev/shm
+  --append TEXT         extra kernel command line (repeatable)
+  --qemu-arg ARG        extra QEMU argument (repeatable)
+  --timeout S           limit for the whole run (default 1800)
+  --boot-timeout S      limit to reach "vfio-perf: guest ready" (default 300)
+  --log FILE            console log (default SHARE/console.log)
+  --verbose             copy the whole console to stderr, not only the
+                        guest's "vfio-perf:" lines
+
+Before booting, SHARE/accel is written: qemu=VERSION, reason=WHY, and as the
+last line accel=kvm|tcg|icount. The guest writes SHARE/job.log (the job's
+output) and SHARE/job.exit (its status).
+
+Exit status: the job's exit status; 2 for bad usage; 3 if the guest failed
+(kernel panic, guest setup failed, QEMU exited without job.exit, boot
+timeout, or run timeout), after printing the last 40 console lines.
+EOF
+}
+
+FAILED=3
+QEMU=qemu-system-x86_64
+BASE_CMDLINE="console=ttyS0 intel_iommu=on hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=512 panic=-1 vp.share=vpshare"
+
+# size_mib SIZE: SIZE (N, NM or NG; QEMU reads a bare N as MiB) in MiB.
+size_mib() {
+	[[ $1 =~ ^([0-9]+)([MmGg]?)$ ]] || return 1
+	case ${BASH_REMATCH[2]} in
+	G | g) echo $((BASH_REMATCH[1] * 1024)) ;;
+	*) echo $((BASH_REMATCH[1])) ;;
+	esac
+}
+
+# hugepages_mib CMDLINE: MiB of huge pages the kernel reserves at boot.
+# hugepages=N applies to the hugepagesz= before it (2M if none).
+hugepages_mib() {
+	local word size=2 total=0
+	for word in $1; do
+		case $word in
+		hugepagesz=*)
+			case ${word#*=} in
+			1G | 1g) size=1024 ;;
+			2M | 2m) size=2 ;;
+			*) vp_usage_error "unknown huge page size in $word" ;;
+			esac
+			;;
+		hugepages=*) total=$((total + ${word#*=} * size)) ;;
+		esac
+	done
+	echo "$total"
+}
+
+qemu_version() {
+	"$QEMU" --version | sed -n '1s/^QEMU emulator version \([^ ]*\).*/\1/p'
+}
+
+qemu_alive() {
+	[[ -n ${QPID:-} ]] && kill -0 "$QPID" 2>/dev/null
+}
+
+stop_qemu() {
+	qemu_alive || return 0
+	kill -TERM "$QPID" 2>/dev/null || true
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		qemu_alive || break
+		sleep 0.5
+	done
+	if qemu_alive; then
+		kill -KILL "$QPID" 2>/dev/null || true
+	fi
+	wait "$QPID" 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup() {
+	stop_qemu
+	if [[ -n ${SHM:-} ]]; then
+		rm -f "$SHM"
+	fi
+}
+
+# Boot once with KVM and a trivial job; the verdict is cached per host
+# kernel and QEMU version, since the host's KVM (a nested "PVM" flavour
+# here) may open fine and still not run a stock guest.
+kvm_probe() {
+	local dir file share
+	if ! [[ -c /dev/kvm && -r /dev/kvm && -w /dev/kvm ]]; then
+		printf 'accel=tcg\nreason=/dev/kvm missing or not accessible\n'
+		return
+	fi
+	dir=$(vp_cache)/accel-probe
+	file=$dir/$(uname -r)-qemu-$(qemu_version)
+	mkdir -p "$dir"
+	(
+		vp_lock accel-probe
+		[[ -f $file ]] && exit 0
+		vp_log "probing KVM: one boot of at most 60 s (verdict cached in $file)"
+		share=$(mktemp -d "${TMPDIR:-/tmp}/vfio-perf-kvm-probe.XXXXXX")
+		trap 'rm -rf "$share"' EXIT
+		echo true >"$share/job.sh"
+		if "$BASH" "$0" --kernel-dir "$KDIR" --initrd "$INITRD" --share "$share" \
+			--mem "$MEM" --cpus "$CPUS" --accel kvm --boot-timeout 60 \
+			--timeout 60 >/dev/null 2>"$share/stderr"; then
+			printf 'accel=kvm\nreason=KVM probe boot reached the guest\n'
+		else
+			printf 'accel=tcg\nreason=KVM probe boot failed: %s\n' \
+				"$(grep -m1 "^$VP_PROG: error:" "$share/stderr" | cut -d: -f3- | sed 's/^ *//')"
+		fi | vp_atomic_write "$file"
+		cp "$share/console.log" "$file.console.log" 2>/dev/null || true
+	)
+	cat "$file"
+}
+
+# Sets ACCEL, ACCEL_REASON and ACCEL_ARGS.
+choose_accel() {
+	local verdict
+	case $ACCEL in
+	tcg) ACCEL_ARGS=(-accel tcg) ACCEL_REASON="requested" ;;
+	icount)
+		ACCEL_ARGS=(-accel tcg -icount "shift=0,sleep=off")
+		ACCEL_REASON="requested (deterministic: guest time counts instructions)"
+		;;
+	kvm) ACCEL_ARGS=(-accel kvm) ACCEL_REASON="requested" ;;
+	auto)
+		verdict=$(kvm_probe)
+		ACCEL=$(sed -n 's/^accel=//p' <<<"$verdict")
+		ACCEL_REASON="auto: $(sed -n 's/^reason=//p' <<<"$verdict")"
+		ACCEL_ARGS=(-accel "$ACCEL")
+		;;
+	*) vp_usage_error "--accel must be auto, kvm, tcg or icount" ;;
+	esac
+}
+
+# Read the console lines written since the last call: copy them to stderr
+# and look for the markers. Only whole lines are read.
+scan_console() {
+	local total chunk line
+	total=$(wc -l <"$LOG")
+	((total > SHOWN)) || return 0
+	chunk=$(sed -n "$((SHOWN + 1)),${total}p" "$LOG" | tr -d '\r')
+	SHOWN=$total
+	while IFS= read -r line; do
+		if ((VERBOSE)) || [[ $line == "vfio-perf: "* ]]; then
+			printf 'guest| %s\n' "$line" >&2
+		fi
+		case $line in
+		"vfio-perf: guest ready"*)
+			if ((!READY)); then
+				READY=1 READY_AT=$SECONDS LAST_PROGRESS=$SECONDS
+				vp_log "guest ready after $((SECONDS - START)) s (accel=$ACCEL)"
+			fi
+			;;
+		"vfio-perf: guest setup failed"*) FAILURE=${line#vfio-perf: } ;;
+		"Kernel panic - not syncing"* | "["*"] Kernel panic - not syncing"*)
+			FAILURE="kernel panic: ${line#*Kernel panic - not syncing: }"
+			;;
+		esac
+	done <<<"$chunk"
+}
+
+fail_run() {
+	vp_log "error: $1"
+	vp_log "last 40 console lines ($LOG):"
+	tail -n 40 "$LOG" | tr -d '\r' | sed 's/^/  | /' >&2
+	exit "$FAILED"
+}
+
+main() {
+	local arg share='' mem_mib huge_mib cmdline status shm_free
+	local appends=() qemu_args=()
+	KDIR='' INITRD='' MEM=6G CPUS=2 ACCEL=auto BIND='' IVSHMEM='' LOG=''
+	local timeout=1800 boot_timeout=300
+	VERBOSE=0
+	while (($#)); do
+		arg=$1
+		case $arg in
+		-h | --help)
+			usage
+			exit 0
+			;;
+		--verbose)
+			VERBOSE=1
+			shift
+			continue
+			;;
+		--kernel-dir | --initrd | --share | --mem | --cpus | --accel | --bind | \
+			--ivshmem | --append | --qemu-arg | --timeout | --boot-timeout | --log)
+			(($# >= 2)) || vp_usage_error "$arg needs a value"
+			;;
+		*) vp_usage_error "unknown argument '$arg'" ;;
+		esac
+		case $arg in
+		--kernel-dir) KDIR=$2 ;;
+		--initrd) INITRD=$2 ;;
+		--share) share=$2 ;;
+		--mem) MEM=$2 ;;
+		--cpus) CPUS=$2 ;;
+		--accel) ACCEL=$2 ;;
+		--bind) BIND=$2 ;;
+		--ivshmem) IVSHMEM=$2 ;;
+		--append) appends+=("$2") ;;
+		--qemu-arg) qemu_args+=("$2") ;;
+		--timeout) timeout=$2 ;;
+		--boot-timeout) boot_timeout=$2 ;;
+		--log) LOG=$2 ;;
+		esac
+		shift 2
+	done
+	[[ -n $KDIR ]] || vp_usage_error "--kernel-dir is required"
+	[[ -n $INITRD ]] || vp_usage_error "--initrd is required"
+	[[ -n $share ]] || vp_usage_error "--share is required"
+	[[ $CPUS =~ ^[1-9][0-9]*$ ]] || vp_usage_error "--cpus must be a positive integer"
+	[[ $timeout =~ ^[1-9][0-9]*$ ]] || vp_usage_error "--timeout must be a positive integer"
+	[[ $boot_timeout =~ ^[1-9][0-9]*$ ]] || vp_usage_error "--boot-timeout must be a positive integer"
+	[[ -z $BIND || $BIND =~ ^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}(,[0-9a-fA-F]{4}:[0-9a-fA-F]{4})*$ ]] ||
+		vp_usage_error "--bind wants VVVV:DDDD[,VVVV:DDDD...], got '$BIND'"
+	case $ACCEL in auto | kvm | tcg | icount) ;; *) vp_usage_error "--accel must be auto, kvm, tcg or icount" ;; esac
+	mem_mib=$(size_mib "$MEM") || vp_usage_error "--mem wants N, NM or NG, got '$MEM'"
+	[[ -f $KDIR/vmlinuz ]] || vp_die "$KDIR/vmlinuz missing (see kernel.sh)"
+	[[ -f $INITRD ]] || vp_die "no such initramfs: $INITRD"
+	[[ -d $share ]] || vp_die "no such share directory: $share"
+	[[ -f $share/job.sh ]] || vp_die "$share/job.sh missing: nothing for the guest to run"
+	KDIR=$(realpath "$KDIR") INITRD=$(realpath "$INITRD") share=$(realpath "$share")
+	LOG=$(realpath -m "${LOG:-$share/console.log}")
+	vp_need_cmd "$QEMU" qemu-system-x86
+
+	cmdline=$BASE_CMDLINE
+	[[ -n $BIND ]] && cmdline+=" vp.bind=$BIND"
+	((${#appends[@]})) && cmdline+=" ${appends[*]}"
+	huge_mib=$(hugepages_mib "$cmdline")
+	((mem_mib >= huge_mib + 1536)) ||
+		vp_die "--mem $MEM is too small: the command line reserves $huge_mib MiB of huge pages and the guest needs 1536 MiB more (use --mem $(((huge_mib + 1536 + 1023) / 1024))G or more)"
+
+	QPID='' SHM=''
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+
+	choose_accel
+	vp_log "accel=$ACCEL ($ACCEL_REASON)"
+	printf 'qemu=%s\nreason=%s\naccel=%s\n' "$(qemu_version)" "$ACCEL_REASON" "$ACCEL" |
+		vp_atomic_write "$share/accel"
+
+	local args=("$QEMU" -M q35 "${ACCEL_ARGS[@]}" -cpu max -smp "$CPUS" -m "$MEM"
+		-nographic -no-reboot -nic none -vga none
+		-device "intel-iommu,caching-mode=on"
+		-kernel "$KDIR/vmlinuz" -initrd "$INITRD" -append "$cmdline"
+		-virtfs "local,path=${share//,/,,},mount_tag=vpshare,security_model=none,id=vpshare")
+	if [[ -n $IVSHMEM ]]; then
+		local shm_mib
+		shm_mib=$(size_mib "$IVSHMEM") || vp_usage_error "--ivshmem wants NM or NG, got '$IVSHMEM'"
+		shm_free=$(df -Pm /dev/shm | awk 'NR == 2 { print $4 }')
+		((shm_mib <= shm_free)) ||
+			vp_die "--ivshmem $IVSHMEM does not fit in /dev/shm ($shm_free MiB free)"
+		# Every VM gets its own file, removed on every exit path (trap).
+		SHM=$(mktemp -u /dev/shm/vfio-perf-$$-XXXXXX)
+		args+=(-object "memory-backend-file,id=vpshm,size=${shm_mib}M,mem-path=$SHM,share=on,prealloc=on"
+			-device "ivshmem-plain,memdev=vpshm")
+	fi
+	args+=(-device edu "${qemu_args[@]}")
+
+	rm -f "$share/job.exit" "$share/job.log"
+	mkdir -p "$(dirname "$LOG")"
+	printf '# %q' "${args[@]}" >"$LOG"
+	printf '\n' >>"$LOG"
+	START=$SECONDS READY=0 READY_AT=0 LAST_PROGRESS=0 SHOWN=1 FAILURE=''
+	vp_log "booting $(<"$KDIR/release") (mem $MEM, $CPUS cpus, console $LOG)"
+	"${args[@]}" </dev/null >>"$LOG" 2>&1 &
+	QPID=$!
+
+	while qemu_alive; do
+		sleep 1
+		scan_console
+		[[ -z $FAILURE ]] || break
+		if ((!READY && SECONDS - START >= boot_timeout)); then
+			FAILURE="guest not ready after $boot_timeout s (--boot-timeout)"
+		elif ((SECONDS - START >= timeout)); then
+			FAILURE="run exceeded --timeout $timeout s; QEMU killed"
+		fi
+		[[ -z $FAILURE ]] || break
+		if ((READY && SECONDS - LAST_PROGRESS >= 60)); then
+			vp_log "guest running, $((SECONDS - READY_AT)) s"
+			LAST_PROGRESS=$SECONDS
+		fi
+	done
+	if [[ -n $FAILURE ]]; then
+		stop_qemu
+		scan_console
+		fail_run "$FAILURE"
+	fi
+	status=0
+	wait "$QPID" || status=$?
+	QPID=''
+	scan_console
+	[[ -z $FAILURE ]] || fail_run "$FAILURE"
+	[[ -f $share/job.exit ]] ||
+		fail_run "QEMU exited (status $status) without $share/job.exit"
+	status=$(<"$share/job.exit")
+	[[ $status =~ ^[0-9]+$ ]] || fail_run "$share/job.exit holds '$status', not a status"
+	vp_log "job exited with status $status after $((SECONDS - START)) s"
+	exit "$status"
+}
+
+main "$@"

@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# Assertions for the command-line tests. Each test script sources this,
+# runs commands through `expect`, and ends with `finish`.
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export bin=$repo/build/release
+nfail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	nfail=$((nfail + 1))
+}
+
+# expect CODE REGEX CMD...: CMD exits with CODE and its stderr is exactly
+# one line matching REGEX (empty REGEX: stderr not checked).
+expect() {
+	local code=$1 re=$2 rc=0 lines
+	shift 2
+	"$@" >"$tmp/stdout" 2>"$tmp/stderr" || rc=$?
+	if [ "$rc" != "$code" ]; then
+		fail "$* exited $rc, want $code; stderr: $(head -c 300 "$tmp/stderr")"
+		return
+	fi
+	[ -n "$re" ] || return 0
+	lines=$(wc -l <"$tmp/stderr")
+	if [ "$lines" != 1 ] || ! grep -qE -- "$re" "$tmp/stderr"; then
+		fail "$*: stderr is not one line matching /$re/: $(cat "$tmp/stderr")"
+	fi
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+}
+
+finish() {
+	[ "$nfail" = 0 ] || { echo "$nfail assertion(s) failed" >&2; exit 1; }
+	echo "all assertions passed"
+}

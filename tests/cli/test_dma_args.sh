@@ -1,0 +1,44 @@
+#!/bin/bash
+# vfio-dma-bench rejects bad input with one clear line and the right exit
+# code (2 usage, 1 failure), before touching any device or file.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+b=$bin/vfio-dma-bench
+expect 2 'device BDF is required' "$b" --out "$tmp/o"
+expect 2 'out DIR is required' "$b" --device 00:03.0
+expect 2 "unknown backing 'thp'" "$b" -d 00:03.0 -o "$tmp/o" --backing anon-4k,thp
+expect 2 "unknown interface 'vfio'" "$b" -d 00:03.0 -o "$tmp/o" --iface vfio
+expect 2 "empty backing list" "$b" -d 00:03.0 -o "$tmp/o" --backing ,
+expect 2 "not a size list" "$b" -d 00:03.0 -o "$tmp/o" --size 1G..4K
+expect 2 "not a size list" "$b" -d 00:03.0 -o "$tmp/o" --size 12Q
+expect 2 "not a multiple of 4K" "$b" -d 00:03.0 -o "$tmp/o" --size 6000
+expect 2 "map-chunk: '3M5'" "$b" -d 00:03.0 -o "$tmp/o" --map-chunk 3M5
+expect 2 "multiple of --map-chunk" "$b" -d 00:03.0 -o "$tmp/o" --map-chunk 2M --unmap-chunk 3M
+expect 2 "multiple of --map-chunk" "$b" -d 00:03.0 -o "$tmp/o" --unmap-chunk 2M
+expect 2 "--reps must be at least 1" "$b" -d 00:03.0 -o "$tmp/o" --reps 0
+expect 2 "reps: '-3'" "$b" -d 00:03.0 -o "$tmp/o" --reps -3
+expect 2 "unexpected argument 'extra'" "$b" -d 00:03.0 -o "$tmp/o" extra
+expect 2 "not a PCI address" "$b" -d 00:zz -o "$tmp/o"
+expect 1 "no PCI device 0000:7f:1f.7" "$b" -d 7f:1f.7 -o "$tmp/o"
+# Nothing was written by any of the refusals above.
+[ ! -e "$tmp/o" ] || fail "a refused run created $tmp/o"
+
+# A device that exists but is not bound to vfio-pci says how to bind it.
+for d in /sys/bus/pci/devices/*; do
+	drv=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null || true)
+	if [ -n "$drv" ] && [ "$drv" != vfio-pci ]; then
+		expect 1 "bound to $drv, not vfio-pci: echo vfio-pci > .*driver_override" \
+			"$b" -d "$(basename "$d")" -o "$tmp/o"
+		break
+	fi
+done
+
+expect 0 "" "$b" --help
+grep -q -- '--unmap-chunk' "$tmp/stdout" || fail "--help does not document --unmap-chunk"
+expect 0 "" "$b" --list
+for name in anon-4k anon-thp shmem shmem-thp memfd memfd-2m memfd-1g hugetlb-2m hugetlb-1g hugetlbfs \
+	type1 type1v2 iommufd-compat iommufd iommufd-file; do
+	grep -qE "^  $name " "$tmp/stdout" || fail "--list lacks $name"
+done
+finish
