@@ -195,7 +195,7 @@ fail_run() {
 }
 
 main() {
-	local arg share='' mem_mib huge_mib cmdline status shm_free
+	local arg share='' mem_mib huge_mib cmdline status shm_free qemu_error
 	local appends=() qemu_args=()
 	KDIR='' INITRD='' MEM=6G CPUS=2 ACCEL=auto BIND='' IVSHMEM='' LOG=''
 	local timeout=1800 boot_timeout=300
@@ -290,8 +290,11 @@ main() {
 
 	rm -f "$share/job.exit" "$share/job.log"
 	mkdir -p "$(dirname "$LOG")"
-	printf '# %q' "${args[@]}" >"$LOG"
-	printf '\n' >>"$LOG"
+	{
+		printf '#'
+		printf ' %q' "${args[@]}"
+		printf '\n'
+	} >"$LOG"
 	START=$SECONDS READY=0 READY_AT=0 LAST_PROGRESS=0 SHOWN=1 FAILURE=''
 	vp_log "booting $(<"$KDIR/release") (mem $MEM, $CPUS cpus, console $LOG)"
 	"${args[@]}" </dev/null >>"$LOG" 2>&1 &
@@ -322,8 +325,10 @@ main() {
 	QPID=''
 	scan_console
 	[[ -z $FAILURE ]] || fail_run "$FAILURE"
-	[[ -f $share/job.exit ]] ||
-		fail_run "QEMU exited (status $status) without $share/job.exit"
+	if ! [[ -f $share/job.exit ]]; then
+		qemu_error=$(grep -a -m1 "^$QEMU: " "$LOG" | tr -d '\r') || true
+		fail_run "QEMU exited (status $status) without job.exit${qemu_error:+: $qemu_error}"
+	fi
 	status=$(<"$share/job.exit")
 	[[ $status =~ ^[0-9]+$ ]] || fail_run "$share/job.exit holds '$status', not a status"
 	vp_log "job exited with status $status after $((SECONDS - START)) s"

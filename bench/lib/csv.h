@@ -66,7 +66,7 @@ struct csv_reader {
 	size_t buf_len, buf_cap;
 	size_t *starts;		/* offset of each field in buf */
 	size_t starts_cap;
-	char **fields;		/* built from starts once buf stops moving */
+	char **fields;		/* from starts, once buf stops moving */
 	size_t fields_cap;
 	size_t nfields;
 };
@@ -75,10 +75,10 @@ void csv_reader_init(struct csv_reader *r, FILE *fp);
 
 /*
  * Read the next record: quoted fields may hold commas, doubled quotes and
- * line breaks; records end in LF or CRLF.  Returns 1 with *fields / *n
- * set (valid until the next call), 0 at end of file, -EINVAL on malformed
- * input (unterminated quote, text after a closing quote, a quote inside an
- * unquoted field), -EIO or -ENOMEM.
+ * line breaks; records end in LF, CRLF or a lone CR.  Returns 1 with
+ * *fields / *n set (valid until the next call), 0 at end of file, -EINVAL
+ * on malformed input (unterminated quote, text after a closing quote, a
+ * quote inside an unquoted field), -EIO or -ENOMEM.
  */
 int csv_read_row(struct csv_reader *r, char ***fields, size_t *n);
 

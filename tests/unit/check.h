@@ -10,6 +10,7 @@
 #define VFIO_PERF_CHECK_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -27,6 +28,11 @@ const char *check_fixture(char *buf, const char *rel);
 
 /* "<dir>/<name>" in a buffer of PATH_MAX bytes. */
 const char *check_path(char *buf, const char *dir, const char *name);
+
+/* Replace @path's content with @text; false if that failed. */
+bool check_write_file(const char *path, const char *text);
+/* The whole of @path as a malloc()ed string, or NULL. */
+char *check_read_file(const char *path);
 
 /* A fresh empty directory under $TMPDIR (or /tmp); aborts on failure. */
 void check_tmpdir(char *buf, size_t len);

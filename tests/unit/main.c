@@ -63,6 +63,35 @@ const char *check_path(char *buf, const char *dir, const char *name)
 	return buf;
 }
 
+bool check_write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (!fp)
+		return false;
+	fputs(text, fp);
+	return !fclose(fp);
+}
+
+char *check_read_file(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int c;
+
+	if (!fp)
+		return NULL;
+	mem = open_memstream(&buf, &len);
+	while (mem && (c = getc(fp)) != EOF)
+		putc(c, mem);
+	if (mem)
+		fclose(mem);
+	fclose(fp);
+	return buf;
+}
+
 void check_tmpdir(char *buf, size_t len)
 {
 	const char *tmp = getenv("TMPDIR");

@@ -12,97 +12,86 @@
 #define MiB (KiB << 10)
 #define GiB (MiB << 10)
 
-static int smaps_fixture(const char *name, uintptr_t start, uintptr_t end,
-			 struct smaps_counts *c)
+/* A range of a fixture and what smaps_range() must make of it. */
+static const struct smaps_case {
+	const char *what;
+	const char *file;
+	uintptr_t start, end;
+	int ret;
+	struct smaps_counts want;
+} smaps_cases[] = {
+#define SMAPS_4K .kernel_page_size = 4096, .mmu_page_size = 4096
+	{ "1 GiB anon, fully THP", "smaps-thp.txt", 0x7f0000000000,
+	  0x7f0040000000, 0, { .vmas = 1, .rss = GiB, .anon = GiB,
+	  .anon_huge = GiB, SMAPS_4K } },
+	/* All of the half-THP VMA and one page of its neighbour. */
+	{ "partial overlap counts whole VMAs", "smaps-mixed.txt",
+	  0x7f1000000000, 0x7f1004001000, 0, { .vmas = 2, .rss = 80 * MiB,
+	  .anon = 80 * MiB, .anon_huge = 32 * MiB, SMAPS_4K } },
+	/* [start, end) is half-open: ending where the next VMA starts. */
+	{ "end is exclusive", "smaps-mixed.txt", 0x7f1000000000,
+	  0x7f1004000000, 0, { .vmas = 1, .rss = 64 * MiB, .anon = 64 * MiB,
+	  .anon_huge = 32 * MiB, SMAPS_4K } },
+	{ "one page inside a VMA reports all of it", "smaps-mixed.txt",
+	  0x7f1004002000, 0x7f1004003000, 0,
+	  { .vmas = 1, .rss = 16 * MiB, .anon = 16 * MiB, SMAPS_4K } },
+	/* hugetlb pages are not part of Rss. */
+	{ "hugetlb 1G", "smaps-mixed.txt", 0x7f1040000000, 0x7f1080000000, 0,
+	  { .vmas = 1, .private_hugetlb = GiB, .kernel_page_size = GiB,
+	    .mmu_page_size = GiB } },
+	{ "shmem with PMDs", "smaps-mixed.txt", 0x7f10c0000000,
+	  0x7f10e0000000, 0, { .vmas = 1, .rss = 512 * MiB,
+	  .shmem_pmd = 512 * MiB, SMAPS_4K } },
+	/* Page sizes come from the first VMA. */
+	{ "hugetlb 1G, shmem, memfd hugetlb 2M", "smaps-mixed.txt",
+	  0x7f1040000000, 0x7f1100400000, 0, { .vmas = 3, .rss = 512 * MiB,
+	  .shmem_pmd = 512 * MiB, .private_hugetlb = GiB + 4 * MiB,
+	  .kernel_page_size = GiB, .mmu_page_size = GiB } },
+	{ "gap between VMAs", "smaps-mixed.txt", 0x7f1008000000,
+	  0x7f1040000000, -ENOENT, { .vmas = 0 } },
+	{ "missing file", "no-such-smaps.txt", 0, UINTPTR_MAX, -ENOENT,
+	  { .vmas = 0 } },
+#undef SMAPS_4K
+};
+
+#define SMAPS_EXPECT(c, got, field)					\
+	do {								\
+		if ((got)->field != (c)->want.field)			\
+			check_failed(__FILE__, __LINE__,		\
+				     "%s: %s = %llu, want %llu",	\
+				     (c)->what, #field,			\
+				     (unsigned long long)(got)->field,	\
+				     (unsigned long long)(c)->want.field); \
+	} while (0)
+
+TEST(smaps_fixture_ranges)
 {
 	char path[PATH_MAX];
+	size_t i;
 
-	return smaps_range(check_fixture(path, name), start, end, c);
-}
+	for (i = 0; i < sizeof(smaps_cases) / sizeof(smaps_cases[0]); i++) {
+		const struct smaps_case *c = &smaps_cases[i];
+		struct smaps_counts got;
+		int ret;
 
-TEST(smaps_thp_buffer_fully_huge)
-{
-	struct smaps_counts c;
-
-	CHECK(smaps_fixture("smaps-thp.txt", 0x7f0000000000,
-			    0x7f0040000000, &c) == 0);
-	CHECK_EQ_U64(c.vmas, 1);
-	CHECK_EQ_U64(c.rss, GiB);
-	CHECK_EQ_U64(c.anon, GiB);
-	CHECK_EQ_U64(c.anon_huge, GiB);
-	CHECK_EQ_U64(c.shmem_pmd, 0);
-	CHECK_EQ_U64(c.private_hugetlb, 0);
-	CHECK_EQ_U64(c.kernel_page_size, 4096);
-	CHECK_EQ_U64(c.mmu_page_size, 4096);
-}
-
-TEST(smaps_partial_overlap_counts_whole_vmas)
-{
-	struct smaps_counts c;
-
-	/* All of the half-THP VMA and one page of its neighbour. */
-	CHECK(smaps_fixture("smaps-mixed.txt", 0x7f1000000000,
-			    0x7f1004001000, &c) == 0);
-	CHECK_EQ_U64(c.vmas, 2);
-	CHECK_EQ_U64(c.rss, 64 * MiB + 16 * MiB);
-	CHECK_EQ_U64(c.anon, 80 * MiB);
-	CHECK_EQ_U64(c.anon_huge, 32 * MiB);
-	CHECK_EQ_U64(c.kernel_page_size, 4096);
-
-	/* [start, end) is half-open: ending where the next VMA starts. */
-	CHECK(smaps_fixture("smaps-mixed.txt", 0x7f1000000000,
-			    0x7f1004000000, &c) == 0);
-	CHECK_EQ_U64(c.vmas, 1);
-	CHECK_EQ_U64(c.anon_huge, 32 * MiB);
-
-	/* One page inside a VMA still reports the whole VMA. */
-	CHECK(smaps_fixture("smaps-mixed.txt", 0x7f1004002000,
-			    0x7f1004003000, &c) == 0);
-	CHECK_EQ_U64(c.vmas, 1);
-	CHECK_EQ_U64(c.rss, 16 * MiB);
-	CHECK_EQ_U64(c.anon_huge, 0);
-}
-
-TEST(smaps_hugetlb_and_shmem)
-{
-	struct smaps_counts c;
-
-	CHECK(smaps_fixture("smaps-mixed.txt", 0x7f1040000000,
-			    0x7f1080000000, &c) == 0);
-	CHECK_EQ_U64(c.vmas, 1);
-	CHECK_EQ_U64(c.private_hugetlb, GiB);
-	CHECK_EQ_U64(c.shared_hugetlb, 0);
-	/* hugetlb pages are not part of Rss. */
-	CHECK_EQ_U64(c.rss, 0);
-	CHECK_EQ_U64(c.kernel_page_size, GiB);
-	CHECK_EQ_U64(c.mmu_page_size, GiB);
-
-	CHECK(smaps_fixture("smaps-mixed.txt", 0x7f10c0000000,
-			    0x7f10e0000000, &c) == 0);
-	CHECK_EQ_U64(c.shmem_pmd, 512 * MiB);
-	CHECK_EQ_U64(c.rss, 512 * MiB);
-	CHECK_EQ_U64(c.anon, 0);
-	CHECK_EQ_U64(c.anon_huge, 0);
-
-	/* Three VMAs: page sizes come from the first one. */
-	CHECK(smaps_fixture("smaps-mixed.txt", 0x7f1040000000,
-			    0x7f1100400000, &c) == 0);
-	CHECK_EQ_U64(c.vmas, 3);
-	CHECK_EQ_U64(c.private_hugetlb, GiB + 4 * MiB);
-	CHECK_EQ_U64(c.shmem_pmd, 512 * MiB);
-	CHECK_EQ_U64(c.kernel_page_size, GiB);
-}
-
-TEST(smaps_no_overlap_is_enoent)
-{
-	struct smaps_counts c;
-
-	/* The gap between the 64 MiB VMAs and the hugetlb one. */
-	CHECK(smaps_fixture("smaps-mixed.txt", 0x7f1008000000,
-			    0x7f1040000000, &c) == -ENOENT);
-	CHECK_EQ_U64(c.vmas, 0);
-	CHECK(smaps_fixture("no-such-smaps.txt", 0, UINTPTR_MAX, &c) ==
-	      -ENOENT);
+		ret = smaps_range(check_fixture(path, c->file), c->start,
+				  c->end, &got);
+		if (ret != c->ret)
+			check_failed(__FILE__, __LINE__, "%s: returned %d",
+				     c->what, ret);
+		SMAPS_EXPECT(c, &got, vmas);
+		SMAPS_EXPECT(c, &got, rss);
+		SMAPS_EXPECT(c, &got, anon);
+		SMAPS_EXPECT(c, &got, anon_huge);
+		SMAPS_EXPECT(c, &got, shmem_pmd);
+		SMAPS_EXPECT(c, &got, file_pmd);
+		SMAPS_EXPECT(c, &got, shared_hugetlb);
+		SMAPS_EXPECT(c, &got, private_hugetlb);
+		if (!c->ret) {
+			SMAPS_EXPECT(c, &got, kernel_page_size);
+			SMAPS_EXPECT(c, &got, mmu_page_size);
+		}
+	}
 }
 
 TEST(smaps_live_process)

@@ -74,13 +74,15 @@ TEST(sysfs_read_files)
 	CHECK_STR(buf, "always [madvise] never");
 	CHECK(sysfs_read_str(path, buf, 22) == -ERANGE);
 	CHECK(sysfs_read_str(path, buf, 23) == 0);
-	CHECK(sysfs_read_u64(check_fixture(path,
-		"sysroot/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"),
-		&v) == 0);
+	CHECK(sysfs_read_u64(check_fixture(path, "sysroot/sys/kernel/mm/"
+		"hugepages/hugepages-2048kB/nr_hugepages"), &v) == 0);
 	CHECK_EQ_U64(v, 512);
-	/* Not a number. */
+	/* A CPU list is not a number. */
+	CHECK(sysfs_read_u64(check_fixture(path,
+		"sysroot/sys/devices/system/cpu/online"), &v) == -EINVAL);
+	/* Nor does a line too long for a number pass as one. */
 	CHECK(sysfs_read_u64(check_fixture(path, "sysroot/proc/cmdline"),
-			     &v) == -EINVAL);
+			     &v) == -ERANGE);
 	CHECK(sysfs_read_field(check_fixture(path, "sysroot/proc/cpuinfo"),
 			       "model name", buf, sizeof(buf)) == 0);
 	CHECK_STR(buf, "QEMU TCG CPU version 2.5+");
@@ -93,16 +95,12 @@ TEST(sysfs_read_files)
 TEST(sysfs_write_then_read)
 {
 	char dir[PATH_MAX], path[PATH_MAX], buf[32];
-	FILE *fp;
 
 	check_tmpdir(dir, sizeof(dir));
 	check_path(path, dir, "attr");
 	/* Like a sysfs attribute, the file must exist already. */
 	CHECK(sysfs_write_str(path, "1\n") == -ENOENT);
-	fp = fopen(path, "w");
-	CHECK(fp);
-	fputs("a much longer previous value\n", fp);
-	fclose(fp);
+	CHECK(check_write_file(path, "a much longer previous value\n"));
 	CHECK(sysfs_write_str(path, "65536\n") == 0);
 	CHECK(sysfs_read_str(path, buf, sizeof(buf)) == 0);
 	CHECK_STR(buf, "65536");
