@@ -167,10 +167,24 @@ static void put_group(struct csv_writer *w, char *const *fields, size_t n,
 
 }
 
+/* "whole", or "2M/64M" for map/unmap chunks, for the table. */
+static const char *chunks(const char *size, const char *map, const char *unmap,
+			  char *buf, size_t len)
+{
+	char a[32], b[32];
+
+	if (!strcmp(map, size) && (!*unmap || !strcmp(unmap, size)))
+		return "whole";
+	size_format(strtoull(map, NULL, 10), a, sizeof(a));
+	size_format(strtoull(*unmap ? unmap : size, NULL, 10), b, sizeof(b));
+	snprintf(buf, len, "%s/%s", a, b);
+	return buf;
+}
+
 static void write_group(struct csv_writer *w, const struct sample *g, size_t n,
 			FILE *human)
 {
-	char *fields[NKEYS], *dup = strdup(g->key), *p = dup, sz[32];
+	char *fields[NKEYS], *dup = strdup(g->key), *p = dup, sz[32], ch[80];
 	struct stats_summary st;
 	double *v = malloc(n * sizeof(*v)), size;
 	bool all_verified = true;
@@ -189,9 +203,10 @@ static void write_group(struct csv_writer *w, const struct sample *g, size_t n,
 	if (w)
 		put_group(w, fields, n, &st, all_verified, size);
 	if (human && !strcmp(fields[8], "ns"))
-		fprintf(human, "%-4s %-11s %-4s %-14s %6s %-9s n=%-3zu median %12.0f ns  p5 %12.0f  p95 %12.0f  %8.2f GiB/s%s\n",
+		fprintf(human, "%-4s %-11s %-4s %-14s %6s %-11s %-9s n=%-3zu median %12.0f ns  p5 %12.0f  p95 %12.0f  %8.2f GiB/s%s\n",
 			fields[0], fields[1], fields[2], fields[3],
-			size_format((uint64_t)size, sz, sizeof(sz)), fields[7], n,
+			size_format((uint64_t)size, sz, sizeof(sz)),
+			chunks(fields[4], fields[5], fields[6], ch, sizeof(ch)), fields[7], n,
 			st.median, st.p5, st.p95, gibps(fields[8], size, st.median),
 			all_verified ? "" : "  UNVERIFIED");
 	free(v);

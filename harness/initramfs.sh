@@ -19,8 +19,9 @@ Build a busybox-static initramfs for the kernel in DIR (from kernel.sh):
                              in /etc/vfio-perf/modules
   /dev/console               character device 5:1
 
-Modules always included: vfio_iommu_type1 vfio-pci 9p 9pnet_virtio (and what
-they pull in: irqbypass vfio vfio-pci-core 9pnet netfs). --module adds more.
+Modules always included: vfio_iommu_type1 vfio-pci 9p 9pnet_virtio virtio_pci
+(the 9p transport; built in on 6.12, a module on 6.1), and what they pull in
+(irqbypass vfio vfio-pci-core 9pnet netfs ...). --module adds more.
 A module built into the kernel (modules.builtin) needs no file; one that is
 neither built in nor a module of DIR is an error. A kernel without module
 support (CONFIG_MODULES unset) gets no modules at all.
@@ -30,7 +31,7 @@ Needs no root.
 EOF
 }
 
-DEFAULT_MODULES=(vfio_iommu_type1 vfio-pci 9p 9pnet_virtio)
+DEFAULT_MODULES=(vfio_iommu_type1 vfio-pci 9p 9pnet_virtio virtio_pci)
 
 # newc_entry NAME MODE INO NLINK RMAJOR RMINOR: a data-less cpio "newc"
 # header, so device nodes can go into the archive without root or mknod.

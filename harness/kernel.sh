@@ -27,8 +27,8 @@ SPEC:
 
 The directory holds: vmlinuz, config, release (uname -r), source (where it
 came from), and modroot/lib/modules/RELEASE/ with the modules and a
-depmod-generated modules.dep. Local kernels are cached per image SHA256 in
-kernels/local-RELEASE-SHA12/.
+depmod-generated modules.dep. Local kernels are cached per image SHA256 and
+MODROOT in kernels/local-RELEASE-HASH12/.
 
 Environment: VFIO_PERF_CACHE (default <repo>/.cache).
 EOF
@@ -63,13 +63,12 @@ resolve_6_1() {
 	printf '%s\n' "$dep"
 }
 
-# find_one ROOT CANDIDATE...: the first CANDIDATE path that exists in ROOT.
-find_one() {
-	local root=$1 c
-	shift
+# first_existing PATH...: the first PATH that exists.
+first_existing() {
+	local c
 	for c; do
-		if [[ -e $root/$c ]]; then
-			printf '%s\n' "$root/$c"
+		if [[ -e $c ]]; then
+			printf '%s\n' "$c"
 			return 0
 		fi
 	done
@@ -82,14 +81,14 @@ find_one() {
 assemble_from_tree() {
 	local root=$1 rel=$2 out=$3 f
 	mkdir -p "$out/modroot/lib/modules"
-	f=$(find_one "$root" "boot/vmlinuz-$rel" "usr/lib/modules/$rel/vmlinuz" \
-		"lib/modules/$rel/vmlinuz") || vp_die "no vmlinuz for $rel in the package"
+	f=$(first_existing "$root/boot/vmlinuz-$rel" "$root/usr/lib/modules/$rel/vmlinuz" \
+		"$root/lib/modules/$rel/vmlinuz") || vp_die "no vmlinuz for $rel in the package"
 	mv "$f" "$out/vmlinuz"
-	f=$(find_one "$root" "boot/config-$rel" "usr/lib/modules/$rel/config" \
-		"lib/modules/$rel/config" "usr/lib/linux/config-$rel") ||
+	f=$(first_existing "$root/boot/config-$rel" "$root/usr/lib/modules/$rel/config" \
+		"$root/lib/modules/$rel/config" "$root/usr/lib/linux/config-$rel") ||
 		vp_die "no config for $rel in the package"
 	mv "$f" "$out/config"
-	f=$(find_one "$root" "lib/modules/$rel" "usr/lib/modules/$rel") ||
+	f=$(first_existing "$root/lib/modules/$rel" "$root/usr/lib/modules/$rel") ||
 		vp_die "no modules directory for $rel in the package"
 	mv "$f" "$out/modroot/lib/modules/$rel"
 	rm -f "$out/modroot/lib/modules/$rel/vmlinuz" "$out/modroot/lib/modules/$rel/config"
@@ -134,16 +133,16 @@ provision_package() {
 # (at 0x20e, relative to 0x200) to "RELEASE (user@host) #N ...".
 bzimage_release() {
 	local img=$1 magic off
-	magic=$(tail -c +$((0x202 + 1)) "$img" | head -c 4)
+	magic=$(dd if="$img" bs=1 skip=$((0x202)) count=4 2>/dev/null)
 	[[ $magic == HdrS ]] || vp_die "$img is not an x86 bzImage (no HdrS header)"
 	off=$(od -An -tu2 -j $((0x20e)) -N2 "$img" | tr -d ' ')
-	tail -c +$((off + 0x200 + 1)) "$img" | head -c 256 | tr '\0' '\n' |
-		head -n 1 | cut -d' ' -f1
+	dd if="$img" bs=1 skip=$((off + 0x200)) count=256 2>/dev/null |
+		tr '\0' '\n' | awk 'NR == 1 { print $1 }'
 }
 
 # provision_local BZIMAGE [MODROOT]
 provision_local() {
-	local img=$1 modroot=${2:-} rel sum dir tmp tree cfg mdir
+	local img=$1 modroot=${2:-} rel sum key dir tmp tree cfg mdir
 	[[ -f $img ]] || vp_die "no such image: $img"
 	img=$(realpath "$img")
 	rel=$(bzimage_release "$img")
@@ -154,7 +153,9 @@ provision_local() {
 			vp_die "$modroot/lib/modules/$rel does not exist (image release is $rel)"
 	fi
 	sum=$(sha256sum <"$img" | cut -d' ' -f1)
-	dir=$(vp_cache)/kernels/local-$rel-${sum:0:12}
+	# The same image with other modules is another kernel directory.
+	key=$(printf '%s\n' "$sum" "$modroot" | sha256sum | cut -c1-12)
+	dir=$(vp_cache)/kernels/local-$rel-$key
 	kernel_dir_ready "$dir" && return 0
 	vp_lock "kernels"
 	kernel_dir_ready "$dir" && return 0
@@ -175,9 +176,12 @@ provision_local() {
 		if [[ -f $tree/modules.builtin ]]; then
 			cp "$tree/modules.builtin" "$mdir/"
 		fi
+		# No modules; an absent modules.builtin means "nothing known to be
+		# built in", which initramfs.sh then reports module by module.
+		touch "$mdir/modules.order" "$mdir/modules.builtin" "$mdir/modules.builtin.modinfo"
 	fi
-	if cfg=$(find_one / "${img#/}.config" "$(dirname "${img#/}")/config-$rel" \
-		"$(dirname "${img#/}")/.config" "${tree#/}/.config"); then
+	if cfg=$(first_existing "$img.config" "$(dirname "$img")/config-$rel" \
+		"$(dirname "$img")/.config" "$(dirname "$img")/config" "$tree/.config"); then
 		cp "$cfg" "$tmp/out/config"
 	else
 		vp_log "warning: no .config found next to $img; config left empty"

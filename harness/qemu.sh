@@ -23,12 +23,15 @@ intel-iommu with caching-mode=on, the edu device), export the share DIR over
   --accel MODE          auto|kvm|tcg|icount (default auto). icount is TCG
                         with -icount shift=0,sleep=off: deterministic, the
                         guest clock counts instructions. auto uses KVM only
-                        if a probe boot (cached per host kernel and QEMU
-                        version) reached the guest, else TCG.
+                        if a probe boot reached the guest, else TCG; the
+                        verdict is cached in $VFIO_PERF_CACHE/accel-probe/
+                        per host kernel and QEMU version (delete to redo).
   --bind IDS            VVVV:DDDD[,...]: PCI IDs the guest binds to vfio-pci
                         (the edu device is 1234:11e8)
   --ivshmem SIZE        add an ivshmem-plain device with a SIZE (e.g. 2G)
                         shared-memory BAR backed by /dev/shm
+  --hugepages SPEC      huge pages reserved at boot, SIZE:COUNT[,...] with
+                        SIZE 1G or 2M, or "none" (default 1G:2,2M:512)
   --append TEXT         extra kernel command line (repeatable)
   --qemu-arg ARG        extra QEMU argument (repeatable)
   --timeout S           limit for the whole run (default 1800)
@@ -49,7 +52,7 @@ EOF
 
 FAILED=3
 QEMU=qemu-system-x86_64
-BASE_CMDLINE="console=ttyS0 intel_iommu=on hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=512 panic=-1 vp.share=vpshare"
+BASE_CMDLINE="console=ttyS0 intel_iommu=on panic=-1 vp.share=vpshare"
 
 # size_mib SIZE: SIZE (N, NM or NG; QEMU reads a bare N as MiB) in MiB.
 size_mib() {
@@ -58,6 +61,18 @@ size_mib() {
 	G | g) echo $((BASH_REMATCH[1] * 1024)) ;;
 	*) echo $((BASH_REMATCH[1])) ;;
 	esac
+}
+
+# hugepages_cmdline SPEC: the kernel parameters for SIZE:COUNT[,...].
+hugepages_cmdline() {
+	local item out=''
+	[[ $1 == none ]] && return 0
+	for item in ${1//,/ }; do
+		[[ $item =~ ^(1G|2M):([0-9]+)$ ]] ||
+			vp_usage_error "--hugepages wants SIZE:COUNT[,...] with SIZE 1G or 2M, or none; got '$1'"
+		out+=" hugepagesz=${BASH_REMATCH[1]} hugepages=${BASH_REMATCH[2]}"
+	done
+	printf '%s\n' "${out# }"
 }
 
 # hugepages_mib CMDLINE: MiB of huge pages the kernel reserves at boot.
@@ -128,8 +143,8 @@ kvm_probe() {
 		trap 'rm -rf "$share"' EXIT
 		echo true >"$share/job.sh"
 		if "$BASH" "$0" --kernel-dir "$KDIR" --initrd "$INITRD" --share "$share" \
-			--mem "$MEM" --cpus "$CPUS" --accel kvm --boot-timeout 60 \
-			--timeout 60 >/dev/null 2>"$share/stderr"; then
+			--mem 2G --hugepages none --cpus "$CPUS" --accel kvm \
+			--boot-timeout 60 --timeout 60 >/dev/null 2>"$share/stderr"; then
 			printf 'accel=kvm\nreason=KVM probe boot reached the guest\n'
 		else
 			printf 'accel=tcg\nreason=KVM probe boot failed: %s\n' \
@@ -180,6 +195,7 @@ scan_console() {
 			fi
 			;;
 		"vfio-perf: guest setup failed"*) FAILURE=${line#vfio-perf: } ;;
+		*"KVM internal error"*) FAILURE="KVM: ${line#*KVM }" ;;
 		"Kernel panic - not syncing"* | "["*"] Kernel panic - not syncing"*)
 			FAILURE="kernel panic: ${line#*Kernel panic - not syncing: }"
 			;;
@@ -195,10 +211,10 @@ fail_run() {
 }
 
 main() {
-	local arg share='' mem_mib huge_mib cmdline status shm_free qemu_error
+	local arg share='' mem_mib huge_mib cmdline status shm_free qemu_error hugepage_args
 	local appends=() qemu_args=()
 	KDIR='' INITRD='' MEM=6G CPUS=2 ACCEL=auto BIND='' IVSHMEM='' LOG=''
-	local timeout=1800 boot_timeout=300
+	local timeout=1800 boot_timeout=300 hugepages=1G:2,2M:512
 	VERBOSE=0
 	while (($#)); do
 		arg=$1
@@ -213,7 +229,8 @@ main() {
 			continue
 			;;
 		--kernel-dir | --initrd | --share | --mem | --cpus | --accel | --bind | \
-			--ivshmem | --append | --qemu-arg | --timeout | --boot-timeout | --log)
+			--ivshmem | --append | --qemu-arg | --timeout | --boot-timeout | --log | \
+			--hugepages)
 			(($# >= 2)) || vp_usage_error "$arg needs a value"
 			;;
 		*) vp_usage_error "unknown argument '$arg'" ;;
@@ -232,6 +249,7 @@ main() {
 		--timeout) timeout=$2 ;;
 		--boot-timeout) boot_timeout=$2 ;;
 		--log) LOG=$2 ;;
+		--hugepages) hugepages=$2 ;;
 		esac
 		shift 2
 	done
@@ -253,7 +271,8 @@ main() {
 	LOG=$(realpath -m "${LOG:-$share/console.log}")
 	vp_need_cmd "$QEMU" qemu-system-x86
 
-	cmdline=$BASE_CMDLINE
+	hugepage_args=$(hugepages_cmdline "$hugepages")
+	cmdline="$BASE_CMDLINE${hugepage_args:+ $hugepage_args}"
 	[[ -n $BIND ]] && cmdline+=" vp.bind=$BIND"
 	((${#appends[@]})) && cmdline+=" ${appends[*]}"
 	huge_mib=$(hugepages_mib "$cmdline")

@@ -64,6 +64,17 @@ dat_block() {
 	}' "$run/summary.csv"
 }
 
+# 1073741824 -> 1G, 268435456 -> 256M: exact, never rounded.
+human_size() {
+	local v=$1 u last=""
+	for u in K M G T; do
+		[ $((v % 1024)) = 0 ] && [ "$v" -ge 1024 ] || break
+		v=$((v / 1024))
+		last=$u
+	done
+	printf '%s%s\n' "$v" "${last:-}"
+}
+
 sizes=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	$col["bench"] == "dma" && $col["chunk_bytes"] == $col["size_bytes"] { print $col["size_bytes"] }' \
 	"$run/summary.csv" | sort -n -u)
@@ -72,7 +83,7 @@ for size in $sizes; do
 	{ dat_block "$size" map; printf '\n\n'; dat_block "$size" unmap; } >"$dat.tmp"
 	mv "$dat.tmp" "$dat"
 	nif=$(head -n 1 "$dat" | awk '{ print (NF - 1) / 3 }')
-	human=$(numfmt --to=iec "$size")
+	human=$(human_size "$size")
 	gnuplot -e "data='$dat'; out='$run/dma-$human'; nif=$nif" \
 		-e "title='vfio-dma-bench $human, whole-range calls: $kernel ($clock)'" \
 		"$here/dma-throughput.gp"

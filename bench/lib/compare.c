@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "stats.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Figures that show what the kernel gave us (THP coverage, page runs,
+ * the level a BAR was mapped at, which kprobes fired), not what it cost.
+ * A change there explains a change in cost; it is not one itself.
+ */
+static const char *const compare_info_metrics[] = {
+	"thp-fraction", "hugetlb-pages", "pfn-runs", "level-obtained",
+};
+
+enum compare_goal compare_goal_of(const char *metric, const char *unit)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(compare_info_metrics); i++)
+		if (!strcmp(metric, compare_info_metrics[i]))
+			return COMPARE_INFO_ONLY;
+	if (!strncmp(metric, "kprobe-", strlen("kprobe-")))
+		return COMPARE_INFO_ONLY;
+	if (!strcmp(unit, "ns") || !strcmp(unit, "count"))
+		return COMPARE_LOWER;
+	if (!strcmp(unit, "B/s"))
+		return COMPARE_HIGHER;
+	/* No way to tell better from worse: report, never judge. */
+	return COMPARE_INFO_ONLY;
+}
+
+const char *compare_verdict_name(enum compare_verdict v)
+{
+	static const char *const names[] = {
+		[COMPARE_SAME] = "~",
+		[COMPARE_IMPROVED] = "improved",
+		[COMPARE_REGRESSED] = "regressed",
+		[COMPARE_UNSTABLE] = "unstable",
+		[COMPARE_MISSING] = "missing",
+		[COMPARE_INFO] = "info",
+	};
+
+	return names[v];
+}
+
+/*
+ * One side made ready for resampling.  Every sample is sorted once;
+ * a boot is the list of its samples' positions in that order.  A
+ * resample then only counts how often each position is drawn, and the
+ * median falls out of a walk over the counts, with no sorting per
+ * resample.
+ */
+struct compare_pool {
+	double *sorted;		/* every sample of the side, ascending */
+	size_t n;
+	size_t nboots;		/* boots with samples */
+	size_t *start;		/* boot b: pos[start[b] .. start[b + 1]) */
+	size_t *pos;		/* indices into sorted, grouped by boot */
+	size_t *counts;		/* draws per position in one resample */
+};
+
+struct compare_tagged {
+	double v;
+	size_t boot;
+};
+
+static int compare_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int compare_cmp_tagged(const void *a, const void *b)
+{
+	return compare_cmp_double(&((const struct compare_tagged *)a)->v,
+				  &((const struct compare_tagged *)b)->v);
+}
+
+static void compare_pool_free(struct compare_pool *p)
+{
+	free(p->sorted);
+	free(p->start);
+	free(p->pos);
+	free(p->counts);
+	*p = (struct compare_pool){ 0 };
+}
+
+static int compare_pool_init(struct compare_pool *p,
+			     const struct compare_side *s)
+{
+	struct compare_tagged *t = NULL;
+	size_t b, i, j, k;
+	int ret = -ENOMEM;
+
+	*p = (struct compare_pool){ 0 };
+	for (b = 0; s && b < s->nboots; b++) {
+		p->n += s->n[b];
+		p->nboots += s->n[b] > 0;
+	}
+	if (!p->n)
+		return 0;
+	t = malloc(p->n * sizeof(*t));
+	p->sorted = malloc(p->n * sizeof(*p->sorted));
+	p->start = calloc(p->nboots + 1, sizeof(*p->start));
+	p->pos = malloc(p->n * sizeof(*p->pos));
+	p->counts = malloc(p->n * sizeof(*p->counts));
+	if (!t || !p->sorted || !p->start || !p->pos || !p->counts)
+		goto out;
+	for (b = 0, i = 0, k = 0; b < s->nboots; b++) {
+		if (!s->n[b])
+			continue;
+		for (j = 0; j < s->n[b]; j++) {
+			/* NaN has no place in an order; refuse, not guess. */
+			if (isnan(s->values[b][j])) {
+				ret = -EINVAL;
+				goto out;
+			}
+			t[i++] = (struct compare_tagged){ s->values[b][j], k };
+		}
+		p->start[k + 1] = p->start[k] + s->n[b];
+		k++;
+	}
+	qsort(t, p->n, sizeof(*t), compare_cmp_tagged);
+	/* counts doubles as each boot's fill cursor: nboots <= n. */
+	memcpy(p->counts, p->start, p->nboots * sizeof(*p->counts));
+	for (i = 0; i < p->n; i++) {
+		p->sorted[i] = t[i].v;
+		p->pos[p->counts[t[i].boot]++] = i;
+	}
+	ret = 0;
+out:
+	free(t);
+	if (ret)
+		compare_pool_free(p);
+	return ret;
+}
+
+/*
+ * Median of the multiset holding sorted[i] counts[i] times, @total
+ * values in all; the same interpolation as stats_quantile(..., 0.5).
+ */
+static double compare_counts_median(const double *sorted,
+				    const size_t *counts, size_t total)
+{
+	size_t lo = (total - 1) / 2, hi = total / 2, seen = 0, i = 0;
+	double vlo;
+
+	for (; seen + counts[i] <= lo; i++)
+		seen += counts[i];
+	vlo = sorted[i];
+	for (; seen + counts[i] <= hi; i++)
+		seen += counts[i];
+	return vlo + 0.5 * (sorted[i] - vlo);
+}
+
+/*
+ * One hierarchical resample: draw as many boots as there are, with
+ * replacement, then from each drawn boot as many of its samples as it
+ * has, with replacement.  With a single boot this is the ordinary
+ * bootstrap.
+ */
+static double compare_pool_resample_median(struct compare_pool *p,
+					   struct stats_rng *rng)
+{
+	size_t k, j, total = 0;
+
+	memset(p->counts, 0, p->n * sizeof(*p->counts));
+	for (k = 0; k < p->nboots; k++) {
+		size_t b = stats_rng_below(rng, p->nboots);
+		size_t first = p->start[b], m = p->start[b + 1] - first;
+
+		for (j = 0; j < m; j++)
+			p->counts[p->pos[first + stats_rng_below(rng, m)]]++;
+		total += m;
+	}
+	return compare_counts_median(p->sorted, p->counts, total);
+}
+
+/*
+ * new / base, with 0 / 0 = 1: a count that stays at zero (no faults
+ * before, none after) has not changed.
+ */
+static double compare_ratio(double new, double base)
+{
+	if (base == 0)
+		return new == 0 ? 1 : copysign(INFINITY, new);
+	return new / base;
+}
+
+static void compare_pool_stats(const struct compare_pool *p,
+			       struct compare_stats *st)
+{
+	double sum = 0, sq = 0, mean;
+	size_t i;
+
+	*st = (struct compare_stats){
+		.n = p->n,
+		.nboots = p->nboots,
+		.median = stats_quantile(p->sorted, p->n, 0.5),
+		.p5 = stats_quantile(p->sorted, p->n, 0.05),
+		.p95 = stats_quantile(p->sorted, p->n, 0.95),
+		.spread = NAN,
+	};
+	if (p->n < 2)
+		return;
+	for (i = 0; i < p->n; i++)
+		sum += p->sorted[i];
+	mean = sum / (double)p->n;
+	/* Two passes: timings share many leading digits. */
+	for (i = 0; i < p->n; i++)
+		sq += (p->sorted[i] - mean) * (p->sorted[i] - mean);
+	if (mean != 0)
+		st->spread = 100 * sqrt(sq / (double)(p->n - 1)) / fabs(mean);
+}
+
+static int compare_ratio_ci(struct compare_pool *base,
+			    struct compare_pool *new,
+			    const struct compare_opts *o,
+			    struct compare_result *r)
+{
+	double *ratios = malloc(o->resamples * sizeof(*ratios));
+	struct stats_rng rng;
+	unsigned int i;
+
+	if (!ratios)
+		return -ENOMEM;
+	/*
+	 * The two sides are independent measurements, so each resample
+	 * draws both afresh; the interval then carries the noise of both.
+	 */
+	stats_rng_seed(&rng, o->seed);
+	for (i = 0; i < o->resamples; i++) {
+		double mb = compare_pool_resample_median(base, &rng);
+		double mn = compare_pool_resample_median(new, &rng);
+
+		ratios[i] = compare_ratio(mn, mb);
+	}
+	qsort(ratios, o->resamples, sizeof(*ratios), compare_cmp_double);
+	r->ci_lo = stats_quantile(ratios, o->resamples, 0.025);
+	r->ci_hi = stats_quantile(ratios, o->resamples, 0.975);
+	free(ratios);
+	return 0;
+}
+
+int compare_case(const struct compare_side *base,
+		 const struct compare_side *new, enum compare_goal goal,
+		 const struct compare_opts *o, struct compare_result *r)
+{
+	struct compare_pool pb, pn;
+	int ret;
+
+	*r = (struct compare_result){
+		.goal = goal,
+		.ratio = NAN, .ci_lo = NAN, .ci_hi = NAN,
+		.p = NAN, .p_holm = NAN,
+		.verdict = COMPARE_SAME,
+	};
+	if (!o->resamples)
+		return -EINVAL;
+	ret = compare_pool_init(&pb, base);
+	if (ret)
+		return ret;
+	ret = compare_pool_init(&pn, new);
+	if (ret)
+		goto out;
+	compare_pool_stats(&pb, &r->base);
+	compare_pool_stats(&pn, &r->new);
+	if (pb.n < 2 || pn.n < 2) {
+		r->verdict = COMPARE_MISSING;
+		goto out;
+	}
+	if (goal == COMPARE_INFO_ONLY)
+		r->verdict = COMPARE_INFO;
+	r->ratio = compare_ratio(r->new.median, r->base.median);
+	r->p = stats_mann_whitney_p(pb.sorted, pb.n, pn.sorted, pn.n);
+	ret = isnan(r->p) ? -ENOMEM : compare_ratio_ci(&pb, &pn, o, r);
+out:
+	compare_pool_free(&pb);
+	compare_pool_free(&pn);
+	return ret;
+}
+
+static bool compare_is_judged(const struct compare_result *r)
+{
+	return r->verdict != COMPARE_MISSING && r->verdict != COMPARE_INFO;
+}
+
+static enum compare_verdict compare_verdict_of(const struct compare_result *r,
+					       double t)
+{
+	bool up, down;
+
+	/*
+	 * An interval that holds both a meaningful gain and a meaningful
+	 * loss says the data cannot tell; calling it "~" would claim
+	 * the builds are equal.
+	 */
+	if (r->ci_lo < 1 - t && r->ci_hi > 1 + t)
+		return COMPARE_UNSTABLE;
+	up = r->ci_lo > 1 && r->ratio > 1 + t;
+	down = r->ci_hi < 1 && r->ratio < 1 - t;
+	if (!(up || down) || !(r->p_holm < COMPARE_ALPHA))
+		return COMPARE_SAME;
+	return up == (r->goal == COMPARE_LOWER) ? COMPARE_REGRESSED :
+						  COMPARE_IMPROVED;
+}
+
+int compare_judge(struct compare_result *r, size_t n,
+		  const struct compare_opts *o)
+{
+	double *p = calloc(n ? n : 1, sizeof(*p));
+	double *adj = calloc(n ? n : 1, sizeof(*adj));
+	size_t i, k;
+
+	if (!p || !adj) {
+		free(p);
+		free(adj);
+		return -ENOMEM;
+	}
+	/*
+	 * The family is the cases that can be judged: a missing case has
+	 * no test, and an info case's test would only make the others
+	 * harder to pass without being reported as a change itself.
+	 */
+	for (i = 0, k = 0; i < n; i++)
+		if (compare_is_judged(&r[i]))
+			p[k++] = r[i].p;
+	stats_holm(p, k, adj);
+	for (i = 0, k = 0; i < n; i++) {
+		if (!compare_is_judged(&r[i]))
+			continue;
+		r[i].p_holm = adj[k++];
+		r[i].verdict = compare_verdict_of(&r[i], o->threshold);
+	}
+	free(p);
+	free(adj);
+	return 0;
+}
