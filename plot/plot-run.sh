@@ -68,7 +68,9 @@ dat_block() {
 human_size() {
 	local v=$1 u last=""
 	for u in K M G T; do
-		[ $((v % 1024)) = 0 ] && [ "$v" -ge 1024 ] || break
+		if [ $((v % 1024)) != 0 ] || [ "$v" -lt 1024 ]; then
+			break
+		fi
 		v=$((v / 1024))
 		last=$u
 	done
