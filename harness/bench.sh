@@ -67,8 +67,13 @@ else
 	suite_file=$repo/harness/suites/$suite.suite
 	[ -f "$suite_file" ] || vp_usage_error "no suite '$suite' (have: $(find "$repo/harness/suites" -name '*.suite' -printf '%f\n' | sed 's/\.suite$//' | sort | xargs))"
 fi
-if [ "$target" = host ] && [ -z "$device" ]; then
-	vp_usage_error "--target host needs --device BDF (a device you bound to vfio-pci)"
+if [ "$target" = host ]; then
+	[ -n "$device" ] || vp_usage_error "--target host needs --device BDF (a device you bound to vfio-pci)"
+	# We never bind or unbind host devices: the user does, and says which.
+	[[ $device == ????:* ]] || device=0000:$device
+	[ -e "/sys/bus/pci/devices/$device" ] || vp_die "no PCI device $device (see lspci -D)"
+	drv=$(basename "$(readlink "/sys/bus/pci/devices/$device/driver" 2>/dev/null)" 2>/dev/null || true)
+	[ "$drv" = vfio-pci ] || vp_die "$device is bound to ${drv:-no driver}, not vfio-pci; bind it yourself first (see README)"
 fi
 # Every program a step names must have been built.
 while read -r kw name prog _; do
@@ -146,9 +151,15 @@ EOF
 		"kernel_config_sha256=$(sha256sum "$kdir/config" 2>/dev/null | cut -d' ' -f1)" \
 		"qemu_version=$qemu_ver" "guest_mem=$mem" "guest_cpus=$cpus" \
 		"accel_requested=$accel" "accel_used=$(sed -n 's/^accel=//p' "$share/accel" 2>/dev/null | tail -n 1)" \
-		"guest_exit=$rc"
+		"guest_exit=$rc" "status=$(run_status "$rc")"
 	rm -rf "$share" "$image"
 	return "$rc"
+}
+
+# A run whose job failed keeps its results for debugging, marked so that
+# no comparison takes it for a good one.
+run_status() {
+	if [ "$1" = 0 ]; then echo ok; else echo "failed (exit $1)"; fi
 }
 
 # collect RAW RUN KEY=VALUE...: merge the steps' results into RUN.
@@ -181,7 +192,7 @@ run_host() {
 		echo "$st" >"$raw/$name/exit"
 		case $st in 0 | 4) ;; *) rc=1 ;; esac
 	done <"$suite_file"
-	collect "$raw" "$run" "host_device=$device" "guest_exit=$rc"
+	collect "$raw" "$run" "host_device=$device" "status=$(run_status "$rc")"
 	rm -rf "$raw"
 	return "$rc"
 }

@@ -36,6 +36,11 @@ done
 
 mapfile -t steps < <(find "$raw" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
 [ ${#steps[@]} -gt 0 ] || vp_die "no step results in $raw"
+have=0
+for s in "${steps[@]}"; do
+	[ ! -f "$raw/$s/samples.csv" ] || have=1
+done
+[ "$have" = 1 ] || vp_die "no step of $raw produced samples; nothing to collect"
 
 # Concatenate one CSV of every step under the first header. Our writers
 # never put a newline inside a field, so lines are rows.

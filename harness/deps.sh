@@ -29,7 +29,7 @@ NEEDED=(
 	debian-archive-keyring ca-certificates
 	"gnuplot-nox|gnuplot-qt|gnuplot-x11"
 	"hwloc-nox|hwloc"
-	shellcheck
+	shellcheck gawk
 )
 
 # Print the entries of the arguments that have no installed package.
