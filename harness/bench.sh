@@ -82,6 +82,53 @@ while read -r kw name prog _; do
 	[ -x "$bindir/$prog" ] || vp_die "$suite_file: step $name: $bindir/$prog is not built (run make build)"
 done <"$suite_file"
 
+# to_bytes 512M -> 536870912 (K, M, G, T suffixes, binary).
+to_bytes() {
+	local v=${1%[KkMmGgTt]} u=${1: -1} m=1
+	[[ $v =~ ^[0-9]+$ ]] || { echo 0; return; }
+	case $u in
+	[Kk]) m=$((1 << 10)) ;; [Mm]) m=$((1 << 20)) ;;
+	[Gg]) m=$((1 << 30)) ;; [Tt]) m=$((1 << 40)) ;;
+	esac
+	echo $((v * m))
+}
+
+# Refuse, before booting, a suite whose buffers cannot fit the guest: the
+# largest buffer of ordinary memory must fit beside the 3 GiB of huge
+# pages the guest reserves, and huge-page buffers must fit their pools.
+check_guest_memory() {
+	local mem_b normal pool kw name prog args a size backing largest need
+	mem_b=$(to_bytes "$mem")
+	normal=$((mem_b - (3 << 30) - (768 << 20)))
+	[ "$mem_b" -ge $(((3 << 30) + (1536 << 20))) ] ||
+		vp_die "--mem $mem is too small: the guest reserves 3 GiB of huge pages and needs 1.5 GiB more"
+	while read -r kw name prog args; do
+		[ "$kw" = step ] || continue
+		size=256M backing=""
+		# shellcheck disable=SC2086
+		set -- $args
+		while [ $# -gt 0 ]; do
+			case $1 in
+			--size | -s) size=${2:-}; shift ;;
+			--backing | -b) backing=${2:-}; shift ;;
+			esac
+			shift
+		done
+		largest=0
+		for a in ${size//[,.]/ }; do
+			a=$(to_bytes "$a")
+			[ "$a" -le "$largest" ] || largest=$a
+		done
+		case ",${backing:-all}," in
+		*,all,* | *,anon-* | *,shmem* | *,memfd,*) need=normal pool=$normal ;;
+		*1g,*) need="1G pool" pool=$((2 << 30)) ;;
+		*) need="2M pool" pool=$((1 << 30)) ;;
+		esac
+		[ "$largest" -le "$pool" ] ||
+			vp_die "step $name: a $((largest >> 20)) MiB buffer does not fit the guest's $need ($((pool >> 20)) MiB with --mem $mem)"
+	done <"$suite_file"
+}
+
 # A run id is never reused: UTC time plus a short kernel name, and a
 # counter should two runs start in the same second.
 new_run_dir() {
@@ -116,12 +163,15 @@ common_meta() {
 
 run_qemu() {
 	local kdir release short image share rc=0 run qemu_ver
+	check_guest_memory
 	kdir=$("$repo/harness/kernel.sh" "$kernel")
 	release=$(cat "$kdir/release")
 	short=$(printf '%s' "$release" | sed 's/[^A-Za-z0-9._-]/_/g')
 	run=$(new_run_dir "$short")
 	share=$(vp_cache)/runs/$(basename "$run")
 	image=$share.cpio.gz
+	CLEANUP=("$share" "$image")
+	PENDING_RUN=$run
 	mkdir -p "$share"
 	"$repo/harness/initramfs.sh" --kernel-dir "$kdir" --out "$image" \
 		--bin "$bindir/vfio-dma-bench"
@@ -179,6 +229,8 @@ run_host() {
 	local run raw rc=0 st name prog args
 	run=$(new_run_dir "$(uname -r | sed 's/[^A-Za-z0-9._-]/_/g')")
 	raw=$(mktemp -d)
+	CLEANUP=("$raw")
+	PENDING_RUN=$run
 	while read -r kw name prog args; do
 		[ "$kw" = step ] || continue
 		vp_log "step $name: $prog $args"
@@ -196,6 +248,22 @@ run_host() {
 	rm -rf "$raw"
 	return "$rc"
 }
+
+# On any exit: remove scratch files; a run directory that never got its
+# samples is removed if empty, else renamed *.incomplete (its logs stay
+# for debugging, and nobody can mistake it for a result).
+CLEANUP=()
+PENDING_RUN=""
+# shellcheck disable=SC2317 # called by the EXIT trap
+on_exit() {
+	rm -rf "${CLEANUP[@]}"
+	if [ -n "$PENDING_RUN" ] && [ ! -f "$PENDING_RUN/samples.csv" ]; then
+		rmdir "$PENDING_RUN" 2>/dev/null ||
+			{ mv "$PENDING_RUN" "$PENDING_RUN.incomplete" &&
+				vp_log "incomplete run kept in $PENDING_RUN.incomplete"; }
+	fi
+}
+trap on_exit EXIT
 
 RUN_DIR=""
 rc=0
