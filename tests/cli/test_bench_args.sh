@@ -1,0 +1,26 @@
+#!/bin/bash
+# harness/bench.sh refuses bad knobs, unbound host devices and suites that
+# cannot fit the guest, with one line and before creating a run directory.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+b=$repo/harness/bench.sh
+r=$tmp/results
+expect 2 "--target must be qemu or host" "$b" --target cloud --results "$r"
+expect 2 "--accel must be auto, kvm, tcg or icount" "$b" --accel hvf --results "$r"
+expect 2 "--cpus must be a number" "$b" --cpus 0 --results "$r"
+expect 2 "no suite 'nope' \(have: .*quick" "$b" --suite nope --results "$r"
+expect 2 "unknown argument '--frobnicate'" "$b" --frobnicate
+expect 2 "--target host needs --device" "$b" --target host --results "$r"
+expect 1 "no PCI device 0000:7f:1f.7" "$b" --target host --device 7f:1f.7 --results "$r"
+expect 1 "--mem 2G is too small" "$b" --mem 2G --results "$r"
+printf 'step big vfio-dma-bench --size 64M..4G\n' >"$tmp/big.suite"
+expect 1 "step big: a 4096 MiB buffer does not fit the guest's normal" "$b" --suite "$tmp/big.suite" --results "$r"
+printf 'step huge vfio-dma-bench --size 4G --backing hugetlb-1g\n' >"$tmp/huge.suite"
+expect 1 "does not fit the guest's 1G pool" "$b" --suite "$tmp/huge.suite" --results "$r"
+printf 'step x vfio-nothing-bench\n' >"$tmp/prog.suite"
+expect 1 "step x: .*vfio-nothing-bench is not built" "$b" --suite "$tmp/prog.suite" --results "$r"
+[ ! -e "$r" ] || [ -z "$(ls -A "$r")" ] || fail "a refused run left $(ls "$r") in $r"
+expect 0 "" "$b" --help
+grep -q -- '--accel MODE' "$tmp/stdout" || fail "--help lacks --accel"
+finish
