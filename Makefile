@@ -16,6 +16,8 @@ ACCEL ?= auto
 MEM ?= 6G
 CPUS ?= 2
 DEVICE ?=
+KERNELS ?=
+BOOTS ?= 3
 RUN ?=
 
 CC := gcc
@@ -74,6 +76,7 @@ help:
 	@echo "knobs:   TARGET=qemu|host KERNEL=6.12|<debian-version>|local:<bzImage>"
 	@echo "         SUITE=quick|full ACCEL=auto|kvm|tcg|icount MEM=6G CPUS=2"
 	@echo "         DEVICE=<BDF> (TARGET=host) RUN=<run-id> (plot)"
+	@echo "         KERNELS=\"A B ...\" BOOTS=3: interleaved boots of several kernels"
 	@echo "cache:   VFIO_PERF_CACHE=$(VFIO_PERF_CACHE)"
 
 deps:
@@ -83,9 +86,15 @@ build: $(release_PROGS)
 
 bench: deps
 	@$(MAKE) --no-print-directory build
+ifeq ($(strip $(KERNELS)),)
 	harness/bench.sh --target '$(TARGET)' --kernel '$(KERNEL)' \
 		--suite '$(SUITE)' --accel '$(ACCEL)' --mem '$(MEM)' \
 		--cpus '$(CPUS)' $(if $(DEVICE),--device '$(DEVICE)')
+else
+	harness/campaign.sh --kernels '$(KERNELS)' --boots '$(BOOTS)' \
+		--suite '$(SUITE)' --accel '$(ACCEL)' --mem '$(MEM)' \
+		--cpus '$(CPUS)'
+endif
 
 unit: build/asan/unit-tests
 	build/asan/unit-tests
