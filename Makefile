@@ -70,7 +70,7 @@ $(eval $(call variant,asan))
 all: build
 
 help:
-	@sed -n '2,6p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,5p' Makefile | sed 's/^# \{0,1\}//'
 	@echo
 	@echo "targets: build deps bench test unit lint plot clean"
 	@echo "knobs:   TARGET=qemu|host KERNEL=6.12|<debian-version>|local:<bzImage>"

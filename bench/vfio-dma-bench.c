@@ -315,6 +315,27 @@ static void emit_sample(struct results *res, const struct results_case *rc,
 			       "count", verified);
 }
 
+/*
+ * type1 caps the number of mappings per container (dma_entry_limit,
+ * 65535 by default); past it MAP_DMA fails with ENOSPC halfway through.
+ */
+static bool too_many_mappings(const struct dma_ctx *ctx, const struct opts *o,
+			      uint64_t size, char *why, size_t whylen)
+{
+	const char *limit_path = "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit";
+	uint64_t limit, calls;
+
+	if (!o->map_chunk || strncmp(ctx->iface->name, "type1", 5) ||
+	    sysfs_read_u64(limit_path, &limit))
+		return false;
+	calls = (size + o->map_chunk - 1) / o->map_chunk;
+	if (calls <= limit)
+		return false;
+	snprintf(why, whylen, "%llu mappings exceed dma_entry_limit %llu: raise %s",
+		 (unsigned long long)calls, (unsigned long long)limit, limit_path);
+	return true;
+}
+
 /* Returns the case's status. */
 static enum case_status run_case(struct results *res, struct dma_ctx *ctx,
 				 const struct opts *o, struct results_case *rc,
@@ -332,6 +353,8 @@ static enum case_status run_case(struct results *res, struct dma_ctx *ctx,
 		return CASE_SKIP;
 	}
 	if (backing_check(b, rc->size, &o->bo, why, whylen))
+		return CASE_SKIP;
+	if (too_many_mappings(ctx, o, rc->size, why, whylen))
 		return CASE_SKIP;
 
 	for (int p = 0; p < NR_PHASES; p++)
