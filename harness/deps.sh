@@ -12,8 +12,9 @@ usage: deps.sh [PACKAGE|ALT1|ALT2...]...
 Make sure the Debian packages vfio-perf needs are installed: the build
 (gcc, make, libhwloc-dev, libnuma-dev), the QEMU target (qemu-system-x86,
 busybox-static, cpio, xz-utils, zstd, kmod, debian-archive-keyring,
-ca-certificates), charts (gnuplot-nox), lstopo (hwloc-nox) and lint
-(shellcheck). Arguments name more packages; "a|b" is satisfied by either.
+ca-certificates), charts (gnuplot-nox), lstopo (hwloc-nox), lint
+(shellcheck) and a headless browser for the report test (chromium).
+Arguments name more packages; "a|b" is satisfied by either.
 
 Checks with dpkg-query first and returns at once when all are there.
 Otherwise, as root, runs apt-get update (once) and apt-get install; not as
@@ -30,6 +31,7 @@ NEEDED=(
 	"gnuplot-nox|gnuplot-qt|gnuplot-x11"
 	"hwloc-nox|hwloc"
 	shellcheck gawk
+	chromium
 )
 
 # Print the entries of the arguments that have no installed package.
