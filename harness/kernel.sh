@@ -10,57 +10,206 @@ usage() {
 usage: kernel.sh SPEC
 
 Provision a guest kernel under $VFIO_PERF_CACHE/kernels/ and print the path
-of its directory on stdout (and nothing else). A second call with the same
-SPEC returns at once.
+of its directory on stdout (and nothing else). A kernel provisioned before
+is not fetched again (a SPEC naming a suite still asks apt which kernel it
+means, which takes a second).
 
-SPEC:
-  6.12                     newest linux-image-6.12.*+deb12-amd64 (bookworm
-                           and bookworm-security)
-  6.1                      the bookworm 6.1 kernel that linux-image-amd64
-                           depends on (linux-image-6.1.0-N-amd64)
-  RELEASE                  a Debian kernel release of bookworm, as uname -r
-                           prints it: 6.12.117+deb12-amd64, 6.1.0-56-amd64
-  local:BZIMAGE[:MODROOT]  your own image; MODROOT holds lib/modules/RELEASE
-                           (e.g. from make modules_install INSTALL_MOD_PATH=).
-                           Without MODROOT, .config and modules.builtin are
-                           taken from the build tree around BZIMAGE if there.
+SPEC is [SUITE:]SELECTOR or SUITE (a Debian kernel), or local:... (yours):
+
+  SUITE        bookworm, trixie, forky or sid; bookworm when left out. The
+               host's own suite uses the system's apt lists; any other gets
+               private apt lists under $VFIO_PERF_CACHE/apt/SUITE/ (refreshed
+               daily), so the system's apt sources are never touched.
+  SUITE alone  the suite's default kernel: the one linux-image-amd64 of
+               SUITE depends on
+  SELECTOR, one of:
+    X[.Y[.Z]]  the newest amd64 kernel of SUITE whose upstream version is X,
+               X.Y or X.Y.Z (7, 6.12, 6.12.115); newest by package version
+    RELEASE    exactly this kernel release, as uname -r prints it; ends in
+               -amd64 (6.1.0-56-amd64, 7.2.13+deb14-amd64; the -cloud-amd64
+               and -rt-amd64 flavours only this way)
+    VERSION    the amd64 kernel whose Debian package version is VERSION: it
+               has a -REVISION and does not end in -amd64 (6.12.115-2)
+  local:BZIMAGE[:MODROOT]
+               your own image; MODROOT holds lib/modules/RELEASE
+               (e.g. from make modules_install INSTALL_MOD_PATH=).
+               Without MODROOT, .config and modules.builtin are taken
+               from the build tree around BZIMAGE if there.
+
+Examples:
+  6.1 | bookworm           bookworm's 6.1 (6.1.0-N-amd64)
+  6.12                     newest 6.12.*+deb12-amd64 (bookworm-security)
+  trixie | trixie:6.12     trixie's 6.12 (6.12.N+deb13-amd64)
+  sid | sid:7              sid's newest 7.x (7.2.N+deb14-amd64)
+  sid:7.2.13+deb14-amd64   that release
+  trixie:6.12.115-2        package version 6.12.115-2 of trixie, i.e.
+                           release 6.12.115+deb13.1-amd64
+
+A Debian kernel is linux-image-RELEASE plus the linux-*-RELEASE packages it
+depends on: in sid, linux-image-RELEASE is a metapackage and the kernel is
+in linux-binary-RELEASE (usr/lib/modules/RELEASE/vmlinuz), the modules in
+linux-modules-RELEASE and the config in linux-base-RELEASE; older suites
+have one package with /boot/vmlinuz-RELEASE. Both layouts work.
 
 The directory holds: vmlinuz, config, release (uname -r), source (where it
-came from), and modroot/lib/modules/RELEASE/ with the modules and a
-depmod-generated modules.dep. Local kernels are cached per image SHA256 and
-MODROOT in kernels/local-RELEASE-HASH12/.
+came from), cmdline (kernel parameters qemu.sh adds for this kernel, e.g.
+hugepage_alloc_threads=2 when the image knows that parameter; may be empty),
+and modroot/lib/modules/RELEASE/ with the modules and a depmod-generated
+modules.dep. Debian kernels live in kernels/RELEASE/; local kernels are
+cached per image SHA256 and MODROOT in kernels/local-RELEASE-HASH12/.
 
-Environment: VFIO_PERF_CACHE (default <repo>/.cache).
+Exit status: 0, 1 on failure (nothing matches SPEC, download failed), 2 for
+a SPEC that does not parse.
+
+Environment: VFIO_PERF_CACHE (default <repo>/.cache), VP_DEBIAN_MIRROR
+(default http://deb.debian.org), VP_APT_REFRESH=1 (refresh the apt lists).
 EOF
 }
 
-# The Debian suite the packaged specs come from.
-SUITE=bookworm
+KNOWN_SUITES=(bookworm trixie forky sid)
+DEFAULT_SUITE=bookworm
+# A kernel release of the default amd64 flavour: X.Y.Z, then an ABI
+# (6.1.0-56) or a +debN tag (6.12.117+deb13, 6.12.115+deb13.1), then -amd64.
+RELEASE_RE='^[0-9]+\.[0-9]+\.[0-9]+[-+][0-9A-Za-z.+~-]*-amd64$'
+OTHER_FLAVOUR_RE='-(cloud|rt)-amd64$'
 
-# Echo the kernel directory for RELEASE if it is complete.
+is_suite() {
+	local s
+	for s in "${KNOWN_SUITES[@]}"; do
+		[[ $1 == "$s" ]] && return 0
+	done
+	return 1
+}
+
+# Echo the kernel directory DIR if it is complete. Directories made before
+# kernel.sh wrote cmdline files get one now.
 kernel_dir_ready() {
 	local dir=$1
 	[[ -f $dir/release && -f $dir/vmlinuz ]] || return 1
+	if ! [[ -f $dir/cmdline ]]; then
+		kernel_cmdline "$dir/vmlinuz" | vp_atomic_write "$dir/cmdline"
+	fi
 	printf '%s\n' "$dir"
 }
 
-# Newest linux-image-6.12.N+deb12-amd64 that apt can fetch.
-resolve_6_12() {
-	local pkg
-	pkg=$(vp_apt "$SUITE" apt-cache pkgnames linux-image-6.12. |
-		grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' | sort -V | tail -n 1) ||
-		true
-	[[ -n $pkg ]] || vp_die "no linux-image-6.12.*+deb12-amd64 in $SUITE (is bookworm-security in the apt sources? apt-get update?)"
-	printf '%s\n' "$pkg"
+# suite_releases SUITE: the releases of SUITE's default-flavour
+# linux-image-RELEASE packages (not the linux-image-X.Y-amd64 metapackages).
+suite_releases() {
+	local names
+	names=$(vp_apt "$1" apt-cache pkgnames linux-image-) ||
+		vp_die "apt-cache pkgnames failed for suite $1"
+	sed -n 's/^linux-image-//p' <<<"$names" | grep -E "$RELEASE_RE" |
+		grep -vE -- "$OTHER_FLAVOUR_RE" | sort -V || true
 }
 
-# The image package linux-image-amd64 depends on (bookworm: 6.1).
-resolve_6_1() {
-	local dep
-	dep=$(vp_apt_show "$SUITE" linux-image-amd64 | vp_stanza_field Depends |
-		tr ',' '\n' | sed -n 's/^ *\(linux-image-6\.1\.[^ ]*-amd64\) .*/\1/p' | head -n 1)
-	[[ -n $dep ]] || vp_die "cannot find the 6.1 image that linux-image-amd64 depends on in $SUITE"
-	printf '%s\n' "$dep"
+# newest_release SUITE RELEASE...: the RELEASE whose linux-image package
+# has the highest version (ties: the highest release string).
+newest_release() {
+	local suite=$1 best='' bestver='' pkg ver pairs
+	shift
+	pairs=$(vp_apt_versions "$suite" "${@/#/linux-image-}")
+	while read -r pkg ver; do
+		[[ -n $pkg ]] || continue
+		if [[ -z $best ]] || dpkg --compare-versions "$ver" gt "$bestver" ||
+			{ dpkg --compare-versions "$ver" eq "$bestver" &&
+				[[ $(printf '%s\n' "$best" "$pkg" | sort -V | tail -n 1) == "$pkg" ]]; }; then
+			best=$pkg bestver=$ver
+		fi
+	done <<<"$pairs"
+	printf '%s\n' "${best#linux-image-}"
+}
+
+# The release linux-image-amd64 of SUITE depends on.
+resolve_default() {
+	local suite=$1 rel
+	rel=$(vp_apt_show "$suite" linux-image-amd64 | vp_stanza_field Depends |
+		tr ',|' '\n' | sed -n 's/^ *linux-image-\([^ ]*\).*/\1/p' |
+		grep -E "$RELEASE_RE" | head -n 1) || true
+	[[ -n $rel ]] || vp_die "cannot find the kernel linux-image-amd64 depends on in $suite"
+	printf '%s\n' "$rel"
+}
+
+# The newest release of SUITE whose version starts with PREFIX (X[.Y[.Z]]).
+resolve_prefix() {
+	local suite=$1 prefix=$2 all rels rel
+	all=$(suite_releases "$suite")
+	rels=()
+	while read -r rel; do
+		if [[ $rel == "$prefix"[.+-]* ]]; then
+			rels+=("$rel")
+		fi
+	done <<<"$all"
+	((${#rels[@]})) ||
+		vp_die "no amd64 kernel $prefix.* in $suite (it has: $(summarize "$all"))"
+	rel=$(newest_release "$suite" "${rels[@]}")
+	[[ -n $rel ]] || vp_die "apt knows no version of linux-image-$prefix.* in $suite"
+	printf '%s\n' "$rel"
+}
+
+# RELEASE itself, if SUITE has linux-image-RELEASE.
+resolve_release() {
+	local suite=$1 rel=$2 mm all near
+	if [[ -n $(vp_apt_show "$suite" "linux-image-$rel") ]]; then
+		printf '%s\n' "$rel"
+		return 0
+	fi
+	all=$(suite_releases "$suite")
+	mm=$(grep -oE '^[0-9]+\.[0-9]+' <<<"$rel") || true
+	near=$(grep -E "^${mm//./\\.}[.+-]" <<<"$all") || near=$all
+	vp_die "no kernel release $rel in $suite (it has: $(summarize "$near"))"
+}
+
+# The release of SUITE whose linux-image package has version VERSION.
+resolve_version() {
+	local suite=$1 want=$2 all pairs pkg ver
+	all=$(suite_releases "$suite")
+	[[ -n $all ]] || vp_die "no amd64 kernels in $suite"
+	mapfile -t rels <<<"$all"
+	pairs=$(vp_apt_versions "$suite" "${rels[@]/#/linux-image-}")
+	while read -r pkg ver; do
+		if [[ $ver == "$want" ]]; then
+			printf '%s\n' "${pkg#linux-image-}"
+			return 0
+		fi
+	done <<<"$pairs"
+	vp_die "no amd64 kernel package of version $want in $suite (it has: $(awk '{ print $2 }' <<<"$pairs" | sort -V | summarize))"
+}
+
+# summarize [LINES]: the lines (or stdin) on one line, the last 6 only.
+summarize() {
+	local text
+	if (($#)); then text=$1; else text=$(cat); fi
+	[[ -n $text ]] || { echo "nothing"; return 0; }
+	local n
+	n=$(wc -l <<<"$text")
+	if ((n > 6)); then
+		printf '... %s\n' "$(tail -n 6 <<<"$text" | paste -sd' ')"
+	else
+		paste -sd' ' <<<"$text"
+	fi
+}
+
+# image_packages SUITE RELEASE: linux-image-RELEASE and every
+# linux-*-RELEASE package it depends on, transitively.
+image_packages() {
+	local suite=$1 rel=$2 pkg dep deps
+	local todo=("linux-image-$2")
+	local -A seen=()
+	while ((${#todo[@]})); do
+		pkg=${todo[0]}
+		todo=("${todo[@]:1}")
+		[[ -z ${seen[$pkg]:-} ]] || continue
+		seen[$pkg]=1
+		printf '%s\n' "$pkg"
+		deps=$(vp_apt_show "$suite" "$pkg" |
+			sed -n 's/^\(Pre-\)\{0,1\}Depends: //p' | tr ',|' '\n' |
+			sed 's/^ *//; s/[ (].*//')
+		while read -r dep; do
+			if [[ $dep == linux-*-"$rel" ]]; then
+				todo+=("$dep")
+			fi
+		done <<<"$deps"
+	done
 }
 
 # first_existing PATH...: the first PATH that exists.
@@ -75,23 +224,45 @@ first_existing() {
 	return 1
 }
 
-# assemble ROOT RELEASE OUT: lay out the kernel directory OUT from an
-# unpacked package tree ROOT. Knows both the bookworm layout (/boot,
-# /lib/modules) and the newer one (/usr/lib/modules/RELEASE/vmlinuz).
+# find_file ROOT WHAT PATH...: the first PATH (relative to ROOT) that is a
+# file; failing that, the only file below ROOT named like the first PATH.
+find_file() {
+	local root=$1 what=$2 c hits
+	shift 2
+	for c; do
+		if [[ -f $root/$c ]]; then
+			printf '%s\n' "$root/$c"
+			return 0
+		fi
+	done
+	hits=$(find "$root" -type f -name "$(basename "$1")")
+	[[ -n $hits && $(wc -l <<<"$hits") == 1 ]] ||
+		vp_die "no $what in the packages (looked for $*)"
+	printf '%s\n' "$hits"
+}
+
+# assemble_from_tree ROOT RELEASE OUT: lay out the kernel directory OUT
+# from the unpacked packages in ROOT, whichever layout they use: /boot and
+# /lib/modules (bookworm), /boot and /usr/lib/modules (trixie), or only
+# /usr/lib/modules/RELEASE/{vmlinuz,config} (sid, split over packages).
 assemble_from_tree() {
-	local root=$1 rel=$2 out=$3 f
-	mkdir -p "$out/modroot/lib/modules"
-	f=$(first_existing "$root/boot/vmlinuz-$rel" "$root/usr/lib/modules/$rel/vmlinuz" \
-		"$root/lib/modules/$rel/vmlinuz") || vp_die "no vmlinuz for $rel in the package"
+	local root=$1 rel=$2 out=$3 f d mdir=$3/modroot/lib/modules/$2 found=0
+	mkdir -p "$out"
+	f=$(find_file "$root" "vmlinuz for $rel" "boot/vmlinuz-$rel" \
+		"usr/lib/modules/$rel/vmlinuz" "lib/modules/$rel/vmlinuz")
 	mv "$f" "$out/vmlinuz"
-	f=$(first_existing "$root/boot/config-$rel" "$root/usr/lib/modules/$rel/config" \
-		"$root/lib/modules/$rel/config" "$root/usr/lib/linux/config-$rel") ||
-		vp_die "no config for $rel in the package"
+	f=$(find_file "$root" "config for $rel" "boot/config-$rel" \
+		"usr/lib/modules/$rel/config" "lib/modules/$rel/config" "usr/lib/linux/config-$rel")
 	mv "$f" "$out/config"
-	f=$(first_existing "$root/lib/modules/$rel" "$root/usr/lib/modules/$rel") ||
-		vp_die "no modules directory for $rel in the package"
-	mv "$f" "$out/modroot/lib/modules/$rel"
-	rm -f "$out/modroot/lib/modules/$rel/vmlinuz" "$out/modroot/lib/modules/$rel/config"
+	# Modules may be spread over both trees; merge them (hard links).
+	mkdir -p "$mdir"
+	for d in "$root/lib/modules/$rel" "$root/usr/lib/modules/$rel"; do
+		[[ -d $d && ! -L $d ]] || continue
+		cp -a -l -f "$d/." "$mdir/" || vp_die "cannot copy the modules of $rel"
+		found=1
+	done
+	((found)) || vp_die "no modules directory for $rel in the packages"
+	rm -f "$mdir/vmlinuz" "$mdir/config" "$mdir/System.map" "$mdir/build" "$mdir/source"
 }
 
 # run_depmod OUT RELEASE
@@ -100,29 +271,44 @@ run_depmod() {
 	depmod -b "$1/modroot" "$2" || vp_die "depmod failed for $2"
 }
 
-# provision_package PACKAGE: download, unpack and lay out a Debian image.
-provision_package() {
-	local pkg=$1 rel=${1#linux-image-} dir tmp deb ver
+# provision_debian SUITE RELEASE SPEC: download, unpack and lay out the
+# packages of a Debian kernel.
+provision_debian() {
+	local suite=$1 rel=$2 spec=$3 dir tmp deb pkgs debs ver img_rel
+	local names=() sums=()
 	dir=$(vp_cache)/kernels/$rel
 	kernel_dir_ready "$dir" && return 0
 	vp_lock "kernels"
 	kernel_dir_ready "$dir" && return 0
 
-	deb=$(vp_apt_download "$SUITE" "$pkg")
-	ver=$(dpkg-deb -f "$deb" Version)
+	mkdir -p "$(vp_cache)/kernels"
+	pkgs=$(image_packages "$suite" "$rel")
+	vp_log "kernel $rel from $suite: $(paste -sd' ' <<<"$pkgs")"
+	# shellcheck disable=SC2086 # package names have no spaces
+	debs=$(vp_apt_download "$suite" $pkgs)
 	tmp=$(mktemp -d "$(vp_cache)/kernels/.tmp-$rel.XXXXXX")
 	TMPDIRS+=("$tmp")
-	vp_log "unpacking $(basename "$deb")"
-	dpkg-deb -x "$deb" "$tmp/root" || vp_die "cannot unpack $deb"
+	while read -r deb; do
+		vp_log "unpacking $(basename "$deb")"
+		dpkg-deb -x "$deb" "$tmp/root" || vp_die "cannot unpack $deb"
+		names+=("$(basename "$deb")")
+		sums+=("$(sha256sum <"$deb" | cut -d' ' -f1)")
+	done <<<"$debs"
+	ver=$(dpkg-deb -f "$(head -n 1 <<<"$debs")" Version)
 	assemble_from_tree "$tmp/root" "$rel" "$tmp/out"
+	img_rel=$(bzimage_release "$tmp/out/vmlinuz")
+	[[ $img_rel == "$rel" ]] || vp_die "the vmlinuz of linux-image-$rel says it is $img_rel"
 	printf '%s\n' "$rel" >"$tmp/out/release"
+	kernel_cmdline "$tmp/out/vmlinuz" >"$tmp/out/cmdline"
 	{
 		echo "kind=debian"
-		echo "suite=$SUITE"
-		echo "package=$pkg"
+		echo "spec=$spec"
+		echo "suite=$suite"
+		echo "package=linux-image-$rel"
 		echo "version=$ver"
-		echo "deb=$(basename "$deb")"
-		echo "sha256=$(sha256sum <"$deb" | cut -d' ' -f1)"
+		echo "packages=$(paste -sd' ' <<<"$pkgs")"
+		echo "deb=${names[*]}"
+		echo "sha256=${sums[*]}"
 	} >"$tmp/out/source"
 	run_depmod "$tmp/out" "$rel"
 	mv "$tmp/out" "$dir"
@@ -138,6 +324,62 @@ bzimage_release() {
 	off=$(od -An -tu2 -j $((0x20e)) -N2 "$img" | tr -d ' ')
 	dd if="$img" bs=1 skip=$((off + 0x200)) count=256 2>/dev/null |
 		tr '\0' '\n' | awk 'NR == 1 { print $1 }'
+}
+
+# header_u IMG OFFSET BYTES: an unsigned little-endian field of the header.
+header_u() {
+	od -An -tu"$3" -j "$2" -N"$3" "$1" | tr -d ' '
+}
+
+# bzimage_has_string IMG STRING: whether the decompressed kernel in IMG
+# contains STRING. The boot header (protocol 2.08+) gives the compressed
+# payload's offset (0x248, from the end of the setup sectors) and length
+# (0x24c); its magic tells the compressor.
+bzimage_has_string() {
+	local img=$1 str=$2 setup off len tmp magic n
+	local -a dec
+	(($(header_u "$img" $((0x206)) 2) >= 0x208)) || return 1
+	setup=$(header_u "$img" $((0x1f1)) 1)
+	((setup)) || setup=4
+	off=$(header_u "$img" $((0x248)) 4)
+	len=$(header_u "$img" $((0x24c)) 4)
+	tmp=$(mktemp "${TMPDIR:-/tmp}/vfio-perf-payload.XXXXXX")
+	TMPDIRS+=("$tmp")
+	dd if="$img" of="$tmp" bs=64K skip=$(((setup + 1) * 512 + off)) count="$len" \
+		iflag=skip_bytes,count_bytes status=none || return 1
+	magic=$(od -An -tx1 -N6 "$tmp" | tr -d ' \n')
+	case $magic in
+	1f8b*) dec=(gzip -dc) ;;
+	fd377a585a00) dec=(xz -dc) ;;
+	28b52ffd*) dec=(zstd -qdc) ;;
+	5d0000*) dec=(xz --format=lzma -dc) ;;
+	425a68*) dec=(bzip2 -dc) ;;
+	02214c18*) dec=(lz4 -dc) ;;
+	*) dec=() ;;
+	esac
+	if ! ((${#dec[@]})) || ! command -v "${dec[0]}" >/dev/null; then
+		vp_log "warning: cannot decompress the kernel in $img (magic $magic)"
+		rm -f "$tmp"
+		return 1
+	fi
+	# The decompressors complain about the size trailer the kernel build
+	# appends; what they wrote is complete.
+	n=$("${dec[@]}" <"$tmp" 2>/dev/null | grep -a -c -F -e "$str") || true
+	rm -f "$tmp"
+	((${n:-0} > 0))
+}
+
+# kernel_cmdline IMG: the kernel parameters qemu.sh adds for this kernel.
+# Since 6.15 boot-time huge page allocation runs in
+# hugepage_alloc_threads threads, by default a quarter of the CPUs: one
+# in the 2-vCPU guest, which makes reserving 3 GiB slow (DESIGN.md, 4).
+# The image is searched for the parameter, so custom builds and
+# backports get it exactly when they know it.
+kernel_cmdline() {
+	if bzimage_has_string "$1" 'hugepage_alloc_threads='; then
+		echo "hugepage_alloc_threads=2"
+	fi
+	return 0
 }
 
 # provision_local BZIMAGE [MODROOT]
@@ -189,6 +431,7 @@ provision_local() {
 		cfg=
 	fi
 	printf '%s\n' "$rel" >"$tmp/out/release"
+	kernel_cmdline "$tmp/out/vmlinuz" >"$tmp/out/cmdline"
 	{
 		echo "kind=local"
 		echo "image=$img"
@@ -208,6 +451,37 @@ cleanup() {
 	done
 }
 
+# provision_spec SPEC: a Debian kernel spec (everything but local:).
+provision_spec() {
+	local spec=$1 suite sel rel
+	if [[ $spec == *:* ]]; then
+		suite=${spec%%:*} sel=${spec#*:}
+		is_suite "$suite" ||
+			vp_usage_error "unknown Debian suite '$suite' in '$spec' (known: ${KNOWN_SUITES[*]})"
+		[[ -n $sel ]] || vp_usage_error "nothing after '$suite:' in '$spec'"
+	elif is_suite "$spec"; then
+		suite=$spec sel=
+	else
+		suite=$DEFAULT_SUITE sel=$spec
+	fi
+	if [[ -z $sel ]]; then
+		rel=$(resolve_default "$suite")
+	elif [[ $sel =~ ^[0-9]+(\.[0-9]+){0,2}$ ]]; then
+		rel=$(resolve_prefix "$suite" "$sel")
+	elif [[ $sel =~ ^[0-9][0-9A-Za-z.+~-]*-amd64$ ]]; then
+		# Provisioned before: no need to ask apt.
+		kernel_dir_ready "$(vp_cache)/kernels/$sel" && return 0
+		rel=$(resolve_release "$suite" "$sel")
+	elif [[ $sel =~ ^[0-9][0-9A-Za-z.+~]*-[0-9A-Za-z.+~]+$ ]]; then
+		rel=$(resolve_version "$suite" "$sel")
+	elif [[ $spec == "$sel" ]]; then
+		vp_usage_error "unknown kernel spec '$spec': want SUITE, [SUITE:]X[.Y[.Z]], [SUITE:]RELEASE, [SUITE:]VERSION or local:BZIMAGE"
+	else
+		vp_usage_error "bad kernel selector '$sel' in '$spec': want X[.Y[.Z]], RELEASE (ends in -amd64) or VERSION (has a -REVISION)"
+	fi
+	provision_debian "$suite" "$rel" "$spec"
+}
+
 main() {
 	case ${1:-} in
 	-h | --help)
@@ -217,11 +491,9 @@ main() {
 	"") vp_usage_error "missing SPEC" ;;
 	esac
 	[[ $# == 1 ]] || vp_usage_error "exactly one SPEC expected"
-	local spec=$1 img modroot pkg
+	local spec=$1 img modroot
 	TMPDIRS=()
 	trap cleanup EXIT
-	vp_need_cmd depmod kmod
-	mkdir -p "$(vp_cache)/kernels"
 	case $spec in
 	local:*)
 		spec=${spec#local:}
@@ -229,21 +501,14 @@ main() {
 		modroot=
 		[[ $spec == *:* ]] && modroot=${spec#*:}
 		[[ -n $img ]] || vp_usage_error "local: needs a bzImage path"
+		vp_need_cmd depmod kmod
 		provision_local "$img" "$modroot"
 		;;
-	6.12)
-		pkg=$(resolve_6_12)
-		provision_package "$pkg"
+	*)
+		vp_need_cmd depmod kmod
+		vp_need_cmd dpkg-deb dpkg
+		provision_spec "$spec"
 		;;
-	6.1)
-		pkg=$(resolve_6_1)
-		provision_package "$pkg"
-		;;
-	[0-9]*.*-*)
-		[[ $spec =~ ^[0-9A-Za-z.+~-]+$ ]] || vp_usage_error "bad kernel release '$spec'"
-		provision_package "linux-image-$spec"
-		;;
-	*) vp_usage_error "unknown kernel spec '$spec'" ;;
 	esac
 }
 

@@ -119,36 +119,71 @@ vp_apt_private_setup() {
 	} | vp_atomic_write "$d/sources.list"
 }
 
-# vp_apt SUITE apt-get|apt-cache ARGS...: run an apt tool against SUITE.
-# Private suites are refreshed when their lists are missing or older
-# than a day (VP_APT_REFRESH=1 forces it).
-vp_apt() {
-	local suite=$1 tool=$2 d
-	shift 2
-	local opts=()
-	[[ $(id -u) == 0 ]] && opts+=(-o APT::Sandbox::User=root)
-	if [[ $suite == "$(vp_host_suite)" ]]; then
-		"$tool" "${opts[@]}" "$@"
-		return
-	fi
-	mapfile -t -O "${#opts[@]}" opts < <(vp_apt_private_opts "$suite")
+# vp_apt_opts SUITE: the apt options for SUITE, one per line.
+vp_apt_opts() {
+	[[ $(id -u) == 0 ]] && printf '%s\n' -o APT::Sandbox::User=root
+	[[ $1 == "$(vp_host_suite)" ]] || vp_apt_private_opts "$1"
+}
+
+# When this run started; VP_APT_REFRESH=1 refreshes lists older than that
+# (once per run, not once per apt call). Child scripts inherit it.
+export VP_RUN_START=${VP_RUN_START:-$(date +%s)}
+
+# vp_apt_stale SUITE: whether the private lists of SUITE need a refresh.
+vp_apt_stale() {
+	local f
+	f=$(vp_cache)/apt/$1/updated
+	[[ -f $f ]] || return 0
+	[[ -z $(find "$f" -mmin +1440) ]] || return 0
+	[[ ${VP_APT_REFRESH:-0} == 1 ]] && (($(stat -c %Y "$f") < VP_RUN_START)) && return 0
+	return 1
+}
+
+# vp_apt_refresh SUITE: refresh the private lists of SUITE when they are
+# missing or older than a day (VP_APT_REFRESH=1: older than this run);
+# nothing for the host's suite. Progress and errors go to stderr.
+vp_apt_refresh() {
+	local suite=$1 d opts
+	[[ $suite != "$(vp_host_suite)" ]] || return 0
+	vp_apt_stale "$suite" || return 0
+	vp_lock "apt-$suite"
+	# Another run may have refreshed them while we waited.
+	vp_apt_stale "$suite" || return 0
 	d=$(vp_cache)/apt/$suite
-	if [[ ${VP_APT_REFRESH:-0} == 1 || ! -f $d/updated ]] ||
-		[[ -n $(find "$d/updated" -mmin +1440) ]]; then
-		vp_lock "apt-$suite"
-		vp_apt_private_setup "$suite"
-		vp_log "apt-get update ($suite, private lists under $d)"
-		apt-get "${opts[@]}" -q update >&2 ||
-			vp_die "apt-get update failed for suite $suite"
-		touch "$d/updated"
-	fi
+	vp_apt_private_setup "$suite"
+	mapfile -t opts < <(vp_apt_opts "$suite")
+	vp_log "apt-get update ($suite, private lists under $d)"
+	apt-get "${opts[@]}" -q update >&2 ||
+		vp_die "apt-get update failed for suite $suite"
+	touch "$d/updated"
+}
+
+# vp_apt SUITE apt-get|apt-cache ARGS...: run an apt tool against SUITE
+# (after vp_apt_refresh).
+vp_apt() {
+	local suite=$1 tool=$2 opts
+	shift 2
+	vp_apt_refresh "$suite"
+	mapfile -t opts < <(vp_apt_opts "$suite")
 	"$tool" "${opts[@]}" "$@"
 }
 
 # vp_apt_show SUITE PACKAGE: the control stanza of PACKAGE's candidate
 # version (empty if SUITE has no such package).
 vp_apt_show() {
+	vp_apt_refresh "$1"
 	vp_apt "$1" apt-cache show --no-all-versions "$2" 2>/dev/null || true
+}
+
+# vp_apt_versions SUITE PACKAGE...: one line "PACKAGE VERSION" for the
+# candidate of each PACKAGE that SUITE has (unknown ones are left out).
+vp_apt_versions() {
+	local suite=$1
+	shift
+	(($#)) || return 0
+	vp_apt_refresh "$suite"
+	vp_apt "$suite" apt-cache show --no-all-versions "$@" 2>/dev/null |
+		awk '/^Package: / { p = $2 } /^Version: / { print p, $2 }' || true
 }
 
 # vp_stanza_field FIELD: FIELD of the stanza on stdin.

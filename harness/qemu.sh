@@ -32,7 +32,9 @@ intel-iommu with caching-mode=on, the edu device), export the share DIR over
                         shared-memory BAR backed by /dev/shm
   --hugepages SPEC      huge pages reserved at boot, SIZE:COUNT[,...] with
                         SIZE 1G or 2M, or "none" (default 1G:2,2M:512)
-  --append TEXT         extra kernel command line (repeatable)
+  --append TEXT         extra kernel command line (repeatable); it comes
+                        after DIR/cmdline, the parameters kernel.sh chose
+                        for this kernel (e.g. hugepage_alloc_threads=2)
   --qemu-arg ARG        extra QEMU argument (repeatable)
   --timeout S           limit for the whole run (default 1800)
   --boot-timeout S      limit to reach "vfio-perf: guest ready" (default 300)
@@ -273,6 +275,10 @@ main() {
 
 	hugepage_args=$(hugepages_cmdline "$hugepages")
 	cmdline="$BASE_CMDLINE${hugepage_args:+ $hugepage_args}"
+	# Parameters this kernel needs (kernel.sh), before --append can override.
+	if [[ -s $KDIR/cmdline ]]; then
+		cmdline+=" $(tr -s '\n' ' ' <"$KDIR/cmdline" | sed 's/ *$//')"
+	fi
 	[[ -n $BIND ]] && cmdline+=" vp.bind=$BIND"
 	((${#appends[@]})) && cmdline+=" ${appends[*]}"
 	huge_mib=$(hugepages_mib "$cmdline")

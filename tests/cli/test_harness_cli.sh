@@ -15,6 +15,15 @@ done
 expect 2 '^kernel\.sh: error: missing SPEC' "$h/kernel.sh"
 expect 2 "^kernel\.sh: error: unknown kernel spec 'foo'" "$h/kernel.sh" foo
 expect 1 '^kernel\.sh: error: /etc/passwd is not an x86 bzImage' "$h/kernel.sh" local:/etc/passwd
+# The spec grammar, checked before apt is asked anything.
+expect 2 "^kernel\.sh: error: unknown Debian suite 'potato' in 'potato:6\.1'" "$h/kernel.sh" potato:6.1
+expect 2 "^kernel\.sh: error: nothing after 'sid:' in 'sid:'" "$h/kernel.sh" sid:
+expect 2 "^kernel\.sh: error: bad kernel selector '7\.x' in 'sid:7\.x'" "$h/kernel.sh" sid:7.x
+expect 2 "^kernel\.sh: error: bad kernel selector 'latest' in 'trixie:latest'" "$h/kernel.sh" trixie:latest
+expect 2 "^kernel\.sh: error: unknown kernel spec '6\.12\.1\.2'" "$h/kernel.sh" 6.12.1.2
+expect 2 "^kernel\.sh: error: unknown kernel spec 'SID'" "$h/kernel.sh" SID
+expect 2 '^kernel\.sh: error: local: needs a bzImage path' "$h/kernel.sh" local:
+expect 2 '^kernel\.sh: error: exactly one SPEC expected' "$h/kernel.sh" sid trixie
 expect 2 '^initramfs\.sh: error: --kernel-dir is required' "$h/initramfs.sh" --out "$tmp/x.cpio.gz"
 expect 2 '^qemu\.sh: error: --kernel-dir is required' "$h/qemu.sh"
 expect 2 "^deps\.sh: error: unknown option '--nope'" "$h/deps.sh" --nope
@@ -63,5 +72,66 @@ expect 2 "^qemu\.sh: error: --hugepages wants" \
 	--hugepages 4K:1
 expect 2 "^qemu\.sh: error: --bind wants" \
 	"$h/qemu.sh" --kernel-dir "$k" --initrd "$tmp/img/a.cpio.gz" --share "$share" --bind edu
+
+# kernel.sh writes the parameters a kernel needs into DIR/cmdline, looked
+# up in the decompressed image: hugepage_alloc_threads=2 only for images
+# that know the parameter. Fake bzImages: a boot header and a gzip payload.
+le_bytes() { # le_bytes FILE OFFSET SIZE VALUE: a little-endian header field
+	local i v=$4 s=''
+	for ((i = 0; i < $3; i++)); do
+		s+=$(printf '\\x%02x' $((v & 255)))
+		v=$((v >> 8))
+	done
+	printf '%b' "$s" | dd of="$1" bs=1 seek=$(($2)) conv=notrunc status=none
+}
+fake_bzimage() { # fake_bzimage FILE RELEASE PAYLOAD-TEXT
+	local f=$1 len
+	mkdir -p "$(dirname "$f")"
+	printf '%s' "$3" | gzip -c >"$f.payload"
+	len=$(stat -c %s "$f.payload")
+	head -c 1024 /dev/zero >"$f"
+	le_bytes "$f" 0x1f1 1 1 # one setup sector: the payload area starts at 1024
+	printf HdrS | dd of="$f" bs=1 seek=$((0x202)) conv=notrunc status=none
+	le_bytes "$f" 0x206 2 0x20f # boot protocol 2.15
+	le_bytes "$f" 0x20e 2 0x100 # the version string is at 0x300
+	printf '%s (test@host) #1\0' "$2" | dd of="$f" bs=1 seek=$((0x300)) conv=notrunc status=none
+	le_bytes "$f" 0x248 4 0 # payload offset
+	le_bytes "$f" 0x24c 4 "$len"
+	cat "$f.payload" >>"$f"
+	echo '# CONFIG_MODULES is not set' >"$(dirname "$f")/.config"
+}
+fake_bzimage "$tmp/k-new/bzImage" 9.9.9-new 'early hugepage_alloc_threads= param'
+fake_bzimage "$tmp/k-old/bzImage" 9.9.8-old 'early hugepagesz= param'
+declare -A kd
+for v in new old; do
+	expect 0 '' env VFIO_PERF_CACHE="$tmp/cache" "$h/kernel.sh" "local:$tmp/k-$v/bzImage"
+	kdir=$(cat "$tmp/stdout")
+	kd[$v]=$kdir
+	for f in vmlinuz config release source cmdline modroot/lib/modules/$(cat "$kdir/release" 2>/dev/null)/modules.dep; do
+		[ -e "$kdir/$f" ] || fail "local kernel $v: $kdir/$f missing"
+	done
+done
+expect_eq "release of the fake image" "$(cat "${kd[new]}/release")" 9.9.9-new
+expect_eq "cmdline of a kernel with hugepage_alloc_threads" "$(cat "${kd[new]}/cmdline")" hugepage_alloc_threads=2
+expect_eq "cmdline of a kernel without it" "$(cat "${kd[old]}/cmdline")" ""
+
+# qemu.sh puts DIR/cmdline on the kernel command line, before --append
+# (which may override it). A fake QEMU that exits at once: qemu.sh fails
+# (3), and the console log's first line holds the command.
+mkdir -p "$tmp/fakebin"
+cat >"$tmp/fakebin/qemu-system-x86_64" <<'EOF'
+#!/bin/sh
+[ "$1" = --version ] && echo "QEMU emulator version 0.0.0"
+exit 0
+EOF
+chmod +x "$tmp/fakebin/qemu-system-x86_64"
+expect 3 '' env PATH="$tmp/fakebin:$PATH" "$h/qemu.sh" --kernel-dir "${kd[new]}" \
+	--initrd "$tmp/img/a.cpio.gz" --share "$share" --accel tcg --log "$tmp/q-new.log" \
+	--append hugepage_alloc_threads=1
+head -n 1 "$tmp/q-new.log" | grep -q 'hugepages=512\\ hugepage_alloc_threads=2\\ .*hugepage_alloc_threads=1' ||
+	fail "qemu.sh: DIR/cmdline not appended before --append: $(head -n 1 "$tmp/q-new.log")"
+expect 3 '' env PATH="$tmp/fakebin:$PATH" "$h/qemu.sh" --kernel-dir "${kd[old]}" \
+	--initrd "$tmp/img/a.cpio.gz" --share "$share" --accel tcg --log "$tmp/q-old.log"
+grep -q 'hugepage_alloc_threads' "$tmp/q-old.log" && fail "qemu.sh: hugepage_alloc_threads for a kernel without it"
 
 finish
