@@ -137,10 +137,17 @@ static const char *const out_cols[] = {
 	"gib_per_s_p5", "gib_per_s_p95",
 };
 
-/* Throughput in GiB/s for a time over @size bytes; NaN if not a time. */
-static double gibps(const char *unit, double size, double ns)
+/*
+ * Throughput in GiB/s for a time spent on all @size bytes; NaN if not
+ * such a time. Metrics named "*-ns" are per-event latencies (one load,
+ * one fault): a throughput of those would be meaningless.
+ */
+static double gibps(const char *metric, const char *unit, double size, double ns)
 {
-	if (strcmp(unit, "ns") || size <= 0 || ns <= 0)
+	size_t len = strlen(metric);
+
+	if (strcmp(unit, "ns") || size <= 0 || ns <= 0 ||
+	    (len >= 3 && !strcmp(metric + len - 3, "-ns")))
 		return 0.0 / 0.0;
 	return size / (double)(1 << 30) / (ns / 1e9);
 }
@@ -160,9 +167,9 @@ static void put_group(struct csv_writer *w, char *const *fields, size_t n,
 	csv_put_double(w, st->ci_hi);
 	csv_put_str(w, verified ? "yes" : "no");
 	/* Slower samples give lower throughput: p95 time is p5 GiB/s. */
-	csv_put_double(w, gibps(fields[8], size, st->median));
-	csv_put_double(w, gibps(fields[8], size, st->p95));
-	csv_put_double(w, gibps(fields[8], size, st->p5));
+	csv_put_double(w, gibps(fields[7], fields[8], size, st->median));
+	csv_put_double(w, gibps(fields[7], fields[8], size, st->p95));
+	csv_put_double(w, gibps(fields[7], fields[8], size, st->p5));
 	csv_end_row(w);
 
 }
@@ -184,7 +191,8 @@ static const char *chunks(const char *size, const char *map, const char *unmap,
 static void write_group(struct csv_writer *w, const struct sample *g, size_t n,
 			FILE *human)
 {
-	char *fields[NKEYS], *dup = strdup(g->key), *p = dup, sz[32], ch[80];
+	char *fields[NKEYS], *dup = strdup(g->key), *p = dup, sz[32], ch[80], bw[32];
+	double rate;
 	struct stats_summary st;
 	double *v = malloc(n * sizeof(*v)), size;
 	bool all_verified = true;
@@ -202,12 +210,14 @@ static void write_group(struct csv_writer *w, const struct sample *g, size_t n,
 	size = strtod(fields[4], NULL);
 	if (w)
 		put_group(w, fields, n, &st, all_verified, size);
+	rate = gibps(fields[7], fields[8], size, st.median);
+	snprintf(bw, sizeof(bw), rate == rate ? "%8.2f GiB/s" : "", rate);
 	if (human && !strcmp(fields[8], "ns"))
-		fprintf(human, "%-4s %-11s %-4s %-14s %6s %-11s %-9s n=%-3zu median %12.0f ns  p5 %12.0f  p95 %12.0f  %8.2f GiB/s%s\n",
+		fprintf(human, "%-4s %-11s %-4s %-14s %6s %-11s %-14s n=%-3zu median %12.0f ns  p5 %12.0f  p95 %12.0f  %s%s\n",
 			fields[0], fields[1], fields[2], fields[3],
 			size_format((uint64_t)size, sz, sizeof(sz)),
 			chunks(fields[4], fields[5], fields[6], ch, sizeof(ch)), fields[7], n,
-			st.median, st.p5, st.p95, gibps(fields[8], size, st.median),
+			st.median, st.p5, st.p95, bw,
 			all_verified ? "" : "  UNVERIFIED");
 	free(v);
 	free(dup);

@@ -28,6 +28,11 @@ expect_eq "fraction has no GiB/s" "$(field anon-thp thp-fraction gib_per_s)" ""
 expect 0 "" "$s" "$fx"
 grep -q 'anon-thp .*UNVERIFIED' "$tmp/stdout" || fail "table does not flag the unverified case"
 
+# A per-event latency (*-ns) gets no throughput; a whole-buffer time does.
+{ head -n 1 "$fx"; grep ',map,' "$fx" | head -n 1 | sed 's/,map,/,fault-ns,/'; } >"$tmp/lat.csv"
+expect 0 "" "$s" --out "$tmp/lat-sum.csv" "$tmp/lat.csv"
+expect_eq "fault-ns GiB/s" "$(cut -d, -f19 <"$tmp/lat-sum.csv" | tail -n 1)" ""
+
 # Refusals: existing output, missing input, malformed input.
 expect 1 "exists; not overwriting" "$s" --out "$tmp/sum.csv" "$fx"
 expect 1 "cannot open" "$s" "$tmp/none.csv"
