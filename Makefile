@@ -66,13 +66,25 @@ $(eval $(call variant,release))
 $(eval $(call variant,asan))
 .SECONDARY:
 
-.PHONY: all deps build help bench test unit lint plot clean
+# ---- libperf (issue #3: vfio-mmio-bench's hardware counters) -------------
+# Debian does not package libperf: harness/libperf.sh builds it once from
+# the kernel tree of a linux-source package into the cache. Every object
+# waits for it (order-only), since the library's headers are included.
+LIBPERF := $(VFIO_PERF_CACHE)/libperf
+CPPFLAGS += -isystem $(LIBPERF)/include
+LDLIBS += $(LIBPERF)/lib/libperf.a $(LIBPERF)/lib/libapi.a
+$(LIBPERF)/source:
+	harness/libperf.sh --out $(LIBPERF)
+$(release_LIB_OBJ) $(asan_LIB_OBJ) $(release_UNIT_OBJ) $(asan_UNIT_OBJ): | $(LIBPERF)/source
+# ---- end libperf ----------------------------------------------------------
+
+.PHONY: all deps build help bench test unit lint plot compare timeline clean
 all: build
 
 help:
 	@sed -n '2,5p' Makefile | sed 's/^# \{0,1\}//'
 	@echo
-	@echo "targets: build deps bench test unit lint plot clean"
+	@echo "targets: build deps bench test unit lint plot compare timeline clean"
 	@echo "knobs:   TARGET=qemu|host KERNEL=6.12|<debian-version>|local:<bzImage>"
 	@echo "         SUITE=quick|full ACCEL=auto|kvm|tcg|icount MEM=6G CPUS=2"
 	@echo "         DEVICE=<BDF> (TARGET=host) RUN=<run-id> (plot)"
@@ -109,6 +121,16 @@ test: deps
 plot:
 	@test -n '$(RUN)' || { echo "make plot: set RUN=<run-id>" >&2; exit 2; }
 	plot/plot-run.sh 'results/$(RUN)'
+
+# Compare sides (a run directory, a directory of runs, or a comma list).
+compare: build
+	@test -n '$(A)' && test -n '$(B)' || { echo "make compare: set A=<side> B=<side> [C='<side>...'] [OUT=dir]" >&2; exit 2; }
+	plot/report.sh $(if $(OUT),-o '$(OUT)') '$(A)' '$(B)' $(C)
+
+# One metric of one case across an ordered list of sides.
+timeline: build
+	@test -n '$(CASE)' && test -n '$(SIDES)' || { echo "make timeline: set CASE=<case> SIDES='<side> <side>...'" >&2; exit 2; }
+	plot/report.sh --timeline '$(CASE)' $(SIDES)
 
 clean:
 	rm -rf build

@@ -19,15 +19,16 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "cli.h"
 #include "iommu.h"
 #include "log.h"
 #include "meta.h"
-#include "place.h"
 #include "results.h"
 #include "size.h"
 #include "sysfs.h"
 #include "timing.h"
 #include "vfio_device.h"
+#include "vfio_device_meta.h"
 
 /*
  * IOVA of every buffer: 4 GiB, above the 32-bit MSI window and 1 GiB
@@ -52,9 +53,8 @@ struct opts {
 	uint64_t map_chunk;	/* 0: the whole buffer in one call */
 	uint64_t unmap_chunk;	/* 0: the whole buffer in one call */
 	unsigned int reps, warmup;
-	int cpu, node;		/* -1: not placed */
 	struct backing_opts bo;
-	struct results_opts ro;
+	struct cli_run run;
 };
 
 static void usage(FILE *f)
@@ -75,13 +75,8 @@ static void usage(FILE *f)
 "                          (default: whole buffer)\n"
 "  -r, --reps N            recorded repetitions per case (default 5)\n"
 "  -w, --warmup N          unrecorded repetitions before them (default 1)\n"
-"      --cpu N             pin to logical CPU N (hwloc)\n"
-"      --node N            take memory from NUMA node N only (libnuma)\n"
 "      --hugetlbfs DIR     hugetlbfs mount for the 'hugetlbfs' backing\n"
-"      --run-id ID         run identifier for the CSV (default: time+kernel)\n"
-"      --boot N            boot index of this run (default 0)\n"
-"      --target NAME       where this runs: qemu or host (default host)\n"
-"      --accel NAME        accelerator: kvm, tcg, icount, none (default none)\n"
+CLI_RUN_USAGE
 "  -l, --list              list backings and interfaces, and exit\n"
 "  -h, --help              this text\n"
 "\n"
@@ -99,48 +94,9 @@ static void list_tables(void)
 		printf("  %-15s %s\n", dma_ifaces[i].name, dma_ifaces[i].what);
 }
 
-static uint64_t parse_size_arg(const char *opt, const char *s)
-{
-	uint64_t v;
-
-	if (size_parse(s, &v) || v % SZ_4K)
-		die_usage("%s: '%s' is not a size in multiples of 4K (e.g. 4K, 2M, 1G)",
-			  opt, s);
-	return v;
-}
-
-static unsigned int parse_uint(const char *opt, const char *s, unsigned int max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v > max)
-		die_usage("%s: '%s' is not a number from 0 to %u", opt, s, max);
-	return (unsigned int)v;
-}
-
-/* Split a comma list and look each name up in a table. */
-#define PARSE_NAMES(list, out, n, find, what)				\
-	do {								\
-		char *dup = strdup(list), *save = NULL, *tok;		\
-		for (tok = strtok_r(dup, ",", &save); tok;		\
-		     tok = strtok_r(NULL, ",", &save)) {		\
-			if (n == sizeof(out) / sizeof(out[0]))		\
-				die_usage("too many " what "s");	\
-			if (!(out[n++] = find(tok)))			\
-				die_usage("unknown " what " '%s' (see --list)", tok); \
-		}							\
-		free(dup);						\
-		if (!n)							\
-			die_usage("empty " what " list");		\
-	} while (0)
-
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_CPU = 256, O_NODE, O_HUGETLBFS, O_RUNID, O_BOOT, O_TARGET,
-	       O_ACCEL };
+	enum { O_HUGETLBFS = CLI_O_NEXT };
 	static const struct option lo[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "out", required_argument, NULL, 'o' },
@@ -151,13 +107,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "unmap-chunk", required_argument, NULL, 'u' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "warmup", required_argument, NULL, 'w' },
-		{ "cpu", required_argument, NULL, O_CPU },
-		{ "node", required_argument, NULL, O_NODE },
 		{ "hugetlbfs", required_argument, NULL, O_HUGETLBFS },
-		{ "run-id", required_argument, NULL, O_RUNID },
-		{ "boot", required_argument, NULL, O_BOOT },
-		{ "target", required_argument, NULL, O_TARGET },
-		{ "accel", required_argument, NULL, O_ACCEL },
+		CLI_RUN_LONGOPTS,
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -165,43 +116,32 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	const char *sizes = "256M";
 	int c;
 
-	*o = (struct opts){ .reps = 5, .warmup = 1, .cpu = -1, .node = -1 };
-	o->ro = (struct results_opts){ .target = "host", .accel = "none" };
+	*o = (struct opts){ .reps = 5, .warmup = 1 };
+	cli_run_init(&o->run);
 	while ((c = getopt_long(argc, argv, "d:o:b:i:s:c:u:r:w:lh", lo, NULL)) != -1) {
+		if (cli_run_option(&o->run, c, optarg))
+			continue;
 		switch (c) {
 		case 'd': o->device = optarg; break;
-		case 'o': o->ro.dir = optarg; break;
+		case 'o': o->run.ro.dir = optarg; break;
 		case 'b':
-			PARSE_NAMES(optarg, o->backing, o->nbacking, backing_find, "backing");
+			CLI_NAMES(optarg, o->backing, o->nbacking, backing_find, "backing");
 			break;
 		case 'i':
-			PARSE_NAMES(optarg, o->iface, o->niface, dma_iface_find, "interface");
+			CLI_NAMES(optarg, o->iface, o->niface, dma_iface_find, "interface");
 			break;
 		case 's': sizes = optarg; break;
-		case 'c': o->map_chunk = parse_size_arg("--map-chunk", optarg); break;
-		case 'u': o->unmap_chunk = parse_size_arg("--unmap-chunk", optarg); break;
-		case 'r': o->reps = parse_uint("--reps", optarg, 100000); break;
-		case 'w': o->warmup = parse_uint("--warmup", optarg, 1000); break;
-		case O_CPU: o->cpu = (int)parse_uint("--cpu", optarg, 65535); break;
-		case O_NODE: o->node = (int)parse_uint("--node", optarg, 1023); break;
+		case 'c': o->map_chunk = cli_size("--map-chunk", optarg); break;
+		case 'u': o->unmap_chunk = cli_size("--unmap-chunk", optarg); break;
+		case 'r': o->reps = cli_uint("--reps", optarg, 100000); break;
+		case 'w': o->warmup = cli_uint("--warmup", optarg, 1000); break;
 		case O_HUGETLBFS: o->bo.hugetlbfs_dir = optarg; break;
-		case O_RUNID: o->ro.run_id = optarg; break;
-		case O_BOOT: o->ro.boot = parse_uint("--boot", optarg, 1000000); break;
-		case O_TARGET: o->ro.target = optarg; break;
-		case O_ACCEL: o->ro.accel = optarg; break;
 		case 'l': list_tables(); exit(EXIT_OK);
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
 	}
-	if (optind < argc)
-		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
-	if (!o->device)
-		die_usage("--device BDF is required (see --help)");
-	if (!o->ro.dir)
-		die_usage("--out DIR is required (see --help)");
-	if (!o->reps)
-		die_usage("--reps must be at least 1");
+	cli_finish(argc, argv, o->device, &o->run, o->reps);
 	if (size_list_parse(sizes, &o->sizes, &o->nsizes))
 		die_usage("--size: '%s' is not a size list (512M,1G) or sweep (4K..1G)",
 			  sizes);
@@ -401,35 +341,14 @@ static void check_memlock(const struct opts *o)
 		 (unsigned long long)rl.rlim_cur, (unsigned long long)largest);
 }
 
-static void place(const struct opts *o, struct meta *m)
-{
-	char why[256];
-
-	if (o->cpu >= 0 && place_cpu(o->cpu, why, sizeof(why)))
-		die_fail("%s", why);
-	if (o->node >= 0 && place_node(o->node, why, sizeof(why)))
-		die_fail("%s", why);
-	meta_set(m, "cpu", "%s", o->cpu >= 0 ? "" : "unpinned");
-	if (o->cpu >= 0)
-		meta_set(m, "cpu", "%d", o->cpu);
-	meta_set(m, "node", "%s", o->node >= 0 ? "" : "unbound");
-	if (o->node >= 0)
-		meta_set(m, "node", "%d", o->node);
-}
-
 static void describe_run(const struct opts *o, const struct vfio_pci_device *dev,
 			 struct meta *m)
 {
-	char buf[4096] = "", s[32], path[128], type[32] = "unavailable";
+	char buf[4096] = "", s[32];
 	size_t len = 0;
 
 	meta_set(m, "bench", "dma");
-	meta_set(m, "device", "%s", dev->bdf);
-	meta_set(m, "device_ids", "%s", dev->ids);
-	meta_set(m, "iommu_group", "%d", dev->group);
-	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", dev->group);
-	sysfs_read_str(path, type, sizeof(type));
-	meta_set(m, "iommu_group_type", "%s", type);
+	vfio_pci_device_describe(dev, m);
 	meta_set(m, "iova_base", "0x%llx", (unsigned long long)IOVA_BASE);
 	meta_set(m, "reps", "%u", o->reps);
 	meta_set(m, "warmup", "%u", o->warmup);
@@ -460,14 +379,12 @@ int main(int argc, char **argv)
 	if (ret)
 		die(ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s", why);
 	check_memlock(&o);
-	place(&o, &meta);
+	cli_run_place(&o.run, &meta);
 
 	meta_collect_system(&meta);
 	describe_run(&o, &dev, &meta);
-	o.ro.device = dev.bdf;
-	o.ro.cpu = meta_get(&meta, "cpu");
-	o.ro.node = meta_get(&meta, "node");
-	if (results_open(&res, &o.ro, &meta, why, sizeof(why)))
+	o.run.ro.device = dev.bdf;
+	if (results_open(&res, &o.run.ro, &meta, why, sizeof(why)))
 		die_fail("%s", why);
 
 	total = (unsigned int)(o.niface * o.nbacking * o.nsizes);
@@ -512,7 +429,7 @@ int main(int argc, char **argv)
 	meta_free(&meta);
 	free(o.sizes);
 	log_msg("%u cases: %u ok, %u failed, %u skipped; results in %s",
-		total, nrun, nfail, total - nrun - nfail, o.ro.dir);
+		total, nrun, nfail, total - nrun - nfail, o.run.ro.dir);
 	if (nfail)
 		return EXIT_FAIL;
 	return nrun ? EXIT_OK : EXIT_SKIP;

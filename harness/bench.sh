@@ -174,7 +174,7 @@ run_qemu() {
 	PENDING_RUN=$run
 	mkdir -p "$share"
 	"$repo/harness/initramfs.sh" --kernel-dir "$kdir" --out "$image" \
-		--bin "$bindir/vfio-dma-bench"
+		--bin "$bindir/vfio-dma-bench" --bin "$bindir/vfio-mmio-bench"
 	cp "$repo/harness/guest-job.sh" "$share/job.sh"
 	grep -E '^step[[:space:]]' "$suite_file" >"$share/steps" || true
 	cat >"$share/job.env" <<EOF
@@ -183,11 +183,12 @@ BOOT=$boot
 ACCEL=$accel
 CPU=$((cpus - 1))
 DMA_IDS=1234:11e8
+MMIO_IDS=1af4:1110
 EOF
 	vp_log "run $(basename "$run"): kernel $release, suite $(basename "$suite_file"), accel $accel"
 	"$repo/harness/qemu.sh" --kernel-dir "$kdir" --initrd "$image" \
 		--share "$share" --mem "$mem" --cpus "$cpus" --accel "$accel" \
-		--bind 1234:11e8 --log "$run/console.log" || rc=$?
+		--bind 1234:11e8,1af4:1110 --ivshmem 2G --log "$run/console.log" || rc=$?
 	if [ -f "$share/job.log" ]; then
 		cp "$share/job.log" "$run/guest.log"
 	fi

@@ -36,6 +36,8 @@ dma_device=$(dev_by_id "$DMA_IDS") || {
 	echo "vfio-perf: no DMA device $DMA_IDS in the guest" >&2
 	exit 1
 }
+# The ivshmem-plain device whose 2 GiB BAR2 vfio-mmio-bench maps.
+mmio_device=$(dev_by_id "${MMIO_IDS:-1af4:1110}") || mmio_device=""
 
 mkdir -p /tmp/raw raw
 status=0
@@ -45,6 +47,15 @@ while read -r kw name prog args; do
 	vfio-dma-bench)
 		dev=$dma_device
 		extra="--hugetlbfs /mnt/huge-2M"
+		;;
+	vfio-mmio-bench)
+		dev=$mmio_device
+		extra=""
+		if [ -z "$dev" ]; then
+			echo "vfio-perf: step $name: no ivshmem device ${MMIO_IDS:-1af4:1110} in the guest" >&2
+			status=1
+			continue
+		fi
 		;;
 	*)
 		echo "vfio-perf: step $name: unknown program $prog" >&2

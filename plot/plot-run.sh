@@ -1,7 +1,8 @@
 #!/bin/bash
 # Draw the charts of one run directory: summary.csv (per-case statistics)
 # and, for each buffer size of the DMA benchmark, map and unmap throughput
-# per backing and interface (dma-<size>.png and .svg).
+# per backing and interface (dma-<size>.png and .svg); for the MMIO
+# benchmark, the charts of plot/mmio.sh (mmio-*.png and .svg).
 set -euo pipefail
 
 prog=${0##*/}
@@ -92,3 +93,8 @@ for size in $sizes; do
 	rm -f "$dat"
 	echo "$prog: $run/dma-$human.png, .svg"
 done
+
+# vfio-mmio-bench's charts, where the run has mmio rows.
+# shellcheck source=mmio.sh
+. "$here/mmio.sh"
+mmio_charts "$run" "$kernel" "$accel" "$clock"

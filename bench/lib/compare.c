@@ -17,7 +17,11 @@
  */
 static const char *const compare_info_metrics[] = {
 	"thp-fraction", "hugetlb-pages", "pfn-runs", "level-obtained",
+	"load-overhead-ns",
 };
+
+/* Metric families that are verification figures too. */
+static const char *const compare_info_prefixes[] = { "kprobe-", "ptdump-" };
 
 enum compare_goal compare_goal_of(const char *metric, const char *unit)
 {
@@ -26,8 +30,10 @@ enum compare_goal compare_goal_of(const char *metric, const char *unit)
 	for (i = 0; i < ARRAY_SIZE(compare_info_metrics); i++)
 		if (!strcmp(metric, compare_info_metrics[i]))
 			return COMPARE_INFO_ONLY;
-	if (!strncmp(metric, "kprobe-", strlen("kprobe-")))
-		return COMPARE_INFO_ONLY;
+	for (i = 0; i < ARRAY_SIZE(compare_info_prefixes); i++)
+		if (!strncmp(metric, compare_info_prefixes[i],
+			     strlen(compare_info_prefixes[i])))
+			return COMPARE_INFO_ONLY;
 	if (!strcmp(unit, "ns") || !strcmp(unit, "count"))
 		return COMPARE_LOWER;
 	if (!strcmp(unit, "B/s"))

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel's page-table dump of the current process
+ * (/sys/kernel/debug/page_tables/current_user, CONFIG_PTDUMP_DEBUGFS):
+ * which entries really map a range. Debian's stock kernels lack it; our
+ * own builds have it.
+ *
+ * x86 prints runs of entries with the same level and flags as
+ *   0x00007f0000000000-0x00007f0040000000           1G USR RW  PCD PSE  NX pud
+ * so an entry count is the run's overlap with the range divided by the
+ * level's page size; runs without flags are holes, not entries.
+ */
+#ifndef VFIO_PERF_PTDUMP_H
+#define VFIO_PERF_PTDUMP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pfnmap.h"
+
+#define PTDUMP_PATH "/sys/kernel/debug/page_tables/current_user"
+
+/*
+ * Count the present entries of each level that map [start, end) in the
+ * dump at @path. 0, or -ENOENT when the kernel has no such dump (or
+ * debugfs is not mounted), or another -errno.
+ */
+int ptdump_count(const char *path, uint64_t start, uint64_t end,
+		 struct pfnmap_entries *e);
+
+/* The same over an open dump (for tests). */
+int ptdump_parse(FILE *f, uint64_t start, uint64_t end, struct pfnmap_entries *e);
+
+#endif

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+
+#include "check.h"
+#include "ptdump.h"
+
+static int count(uint64_t start, uint64_t end, struct pfnmap_entries *e)
+{
+	char path[PATH_MAX];
+
+	return ptdump_count(check_fixture(path, "ptdump-user.txt"), start, end, e);
+}
+
+TEST(ptdump_counts_present_entries_per_level)
+{
+	struct pfnmap_entries e;
+
+	/* 1 PUD, 511 PMDs after a 2M hole, then 511 PTEs after a 4K hole. */
+	CHECK_EQ_U64(count(0x7f0000000000, 0x7f00c0000000, &e), 0);
+	CHECK_EQ_U64(e.n[PFNMAP_PUD], 1);
+	CHECK_EQ_U64(e.n[PFNMAP_PMD], 511);
+	CHECK_EQ_U64(e.n[PFNMAP_PTE], 511);
+}
+
+TEST(ptdump_counts_only_the_range)
+{
+	struct pfnmap_entries e;
+
+	/* Half of the PMD run, none of its neighbours. */
+	CHECK_EQ_U64(count(0x7f0040200000, 0x7f0060200000, &e), 0);
+	CHECK_EQ_U64(e.n[PFNMAP_PMD], 256);
+	CHECK_EQ_U64(e.n[PFNMAP_PUD] + e.n[PFNMAP_PTE], 0);
+	/* Holes (runs without flags) are not entries. */
+	CHECK_EQ_U64(count(0x600000, 0x7f0000000000, &e), 0);
+	CHECK_EQ_U64(pfnmap_entries_total(&e), 0);
+}
+
+TEST(ptdump_missing_file_is_enoent)
+{
+	struct pfnmap_entries e;
+
+	CHECK_EQ_U64(ptdump_count("/nonexistent/current_user", 0, 1, &e), (uint64_t)-ENOENT);
+}
