@@ -139,15 +139,12 @@ static const char *const out_cols[] = {
 
 /*
  * Throughput in GiB/s for a time spent on all @size bytes; NaN if not
- * such a time. Metrics named "*-ns" are per-event latencies (one load,
- * one fault): a throughput of those would be meaningless.
+ * such a time. Metrics named "*-ns*" (load-ns-p99, fault-ns) are
+ * per-event latencies: a throughput of those would be meaningless.
  */
 static double gibps(const char *metric, const char *unit, double size, double ns)
 {
-	size_t len = strlen(metric);
-
-	if (strcmp(unit, "ns") || size <= 0 || ns <= 0 ||
-	    (len >= 3 && !strcmp(metric + len - 3, "-ns")))
+	if (strcmp(unit, "ns") || size <= 0 || ns <= 0 || strstr(metric, "-ns"))
 		return 0.0 / 0.0;
 	return size / (double)(1 << 30) / (ns / 1e9);
 }

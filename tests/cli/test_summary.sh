@@ -29,9 +29,13 @@ expect 0 "" "$s" "$fx"
 grep -q 'anon-thp .*UNVERIFIED' "$tmp/stdout" || fail "table does not flag the unverified case"
 
 # A per-event latency (*-ns) gets no throughput; a whole-buffer time does.
-{ head -n 1 "$fx"; grep ',map,' "$fx" | head -n 1 | sed 's/,map,/,fault-ns,/'; } >"$tmp/lat.csv"
+{
+	head -n 1 "$fx"
+	grep ',map,' "$fx" | head -n 1 | sed 's/,map,/,fault-ns,/'
+	grep ',map,' "$fx" | head -n 1 | sed 's/,map,/,load-ns-p99,/'
+} >"$tmp/lat.csv"
 expect 0 "" "$s" --out "$tmp/lat-sum.csv" "$tmp/lat.csv"
-expect_eq "fault-ns GiB/s" "$(cut -d, -f19 <"$tmp/lat-sum.csv" | tail -n 1)" ""
+expect_eq "latency GiB/s" "$(cut -d, -f19 <"$tmp/lat-sum.csv" | tail -n +2 | tr -d '\n')" ""
 
 # Refusals: existing output, missing input, malformed input.
 expect 1 "exists; not overwriting" "$s" --out "$tmp/sum.csv" "$fx"
