@@ -78,14 +78,16 @@ $(LIBPERF)/source:
 $(release_LIB_OBJ) $(asan_LIB_OBJ) $(release_UNIT_OBJ) $(asan_UNIT_OBJ): | $(LIBPERF)/source
 # ---- end libperf ----------------------------------------------------------
 
-.PHONY: all deps build help bench test unit lint plot compare timeline clean
+.PHONY: all deps build help bench test unit lint plot compare timeline clean \
+	kernels test-kernels
 all: build
 
 help:
 	@sed -n '2,5p' Makefile | sed 's/^# \{0,1\}//'
 	@echo
 	@echo "targets: build deps bench test unit lint plot compare timeline clean"
-	@echo "knobs:   TARGET=qemu|host KERNEL=6.12|<debian-version>|local:<bzImage>"
+	@echo "         kernels (build kernel-patches/builds) test-kernels (build, boot, bench each)"
+	@echo "knobs:   TARGET=qemu|host KERNEL=6.12|<debian-version>|local:<bzImage>|build:<name>"
 	@echo "         SUITE=quick|full ACCEL=auto|kvm|tcg|icount MEM=6G CPUS=2"
 	@echo "         DEVICE=<BDF> (TARGET=host) RUN=<run-id> (plot)"
 	@echo "         KERNELS=\"A B ...\" BOOTS=3: interleaved boots of several kernels"
@@ -107,6 +109,18 @@ else
 		--suite '$(SUITE)' --accel '$(ACCEL)' --mem '$(MEM)' \
 		--cpus '$(CPUS)'
 endif
+
+# Kernels built from source with kernel-patches/ (see harness/kbuild.sh).
+kernels: deps
+	@for k in $$(harness/kbuild.sh --list); do \
+		harness/kbuild.sh "$$k" >/dev/null || exit 1; \
+		echo "kernels: $$k: $$(cat "$$(harness/kbuild.sh "$$k")/release")"; \
+	done
+
+# The full cycle for every configured build: build, boot, bench, verify.
+test-kernels: deps
+	@$(MAKE) --no-print-directory build build/asan/unit-tests $(asan_PROGS)
+	tests/kernels/run.sh
 
 unit: build/asan/unit-tests
 	build/asan/unit-tests

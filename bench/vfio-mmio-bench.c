@@ -162,6 +162,7 @@ struct bench {
 	int remap_probe;		/* insert_probes[] index, or -1 */
 	bool kprobes;			/* every level has a probe */
 	bool ptdump;
+	char ptdump_path[64];
 	unsigned int nok, nfail, nskip;
 };
 
@@ -476,7 +477,7 @@ static int verify_pass(struct bench *b, const struct level_run *lr, struct seen 
 			sn->e.n[PFNMAP_PTE] += m.len / SZ_4K;
 		sn->source = "kprobes";
 	}
-	if (b->ptdump && !ptdump_count(PTDUMP_PATH, (uintptr_t)m.va,
+	if (b->ptdump && !ptdump_count(b->ptdump_path, (uintptr_t)m.va,
 				       (uintptr_t)m.va + m.len, &sn->pt)) {
 		sn->have_pt = true;
 		if (strcmp(sn->source, "kprobes")) {
@@ -876,12 +877,13 @@ static void open_verifiers(struct bench *b, struct meta *m)
 	}
 	for (int l = 0; l < PFNMAP_NR_SIZES; l++)
 		b->kprobes &= b->probe_of[l] >= 0;
-	b->ptdump = !ptdump_count(PTDUMP_PATH, 0, 0, &e);
+	b->ptdump = ptdump_find(PTDUMP_DIR, b->ptdump_path, sizeof(b->ptdump_path)) &&
+		    !ptdump_count(b->ptdump_path, 0, 0, &e);
 	if (b->ptdump)
-		meta_set(m, "ptdump", "%s", PTDUMP_PATH);
+		meta_set(m, "ptdump", "%s", b->ptdump_path);
 	else
-		meta_set(m, "ptdump", "unavailable: no %s (CONFIG_PTDUMP_DEBUGFS off, or debugfs not mounted)",
-			 PTDUMP_PATH);
+		meta_set(m, "ptdump", "unavailable: no readable dump in %s (CONFIG_PTDUMP_DEBUGFS off, or debugfs not mounted)",
+			 PTDUMP_DIR);
 	meta_set(m, "level_verification", "%s", b->kprobes ? "kprobes" :
 		 b->ptdump ? "ptdump" : "fault counts only (they do not prove the level)");
 	perfev_open(&b->pe);

@@ -198,7 +198,7 @@ EOF
 	fi
 	qemu_ver=$(qemu-system-x86_64 --version | head -n 1)
 	collect "$share/raw" "$run" "kernel_spec=$kernel" \
-		"kernel_source=$(cat "$kdir/source" 2>/dev/null || echo unknown)" \
+		"kernel_source=$(paste -sd";" "$kdir/source" 2>/dev/null || echo unknown)" \
 		"kernel_config_sha256=$(sha256sum "$kdir/config" 2>/dev/null | cut -d' ' -f1)" \
 		"qemu_version=$qemu_ver" "guest_mem=$mem" "guest_cpus=$cpus" \
 		"accel_requested=$accel" "accel_used=$(sed -n 's/^accel=//p' "$share/accel" 2>/dev/null | tail -n 1)" \

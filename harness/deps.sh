@@ -32,6 +32,8 @@ NEEDED=(
 	"hwloc-nox|hwloc"
 	shellcheck gawk
 	chromium
+	# Kernel builds (harness/kbuild.sh): kconfig, objtool, patches.
+	flex bison bc libelf-dev libssl-dev patch
 )
 
 # Print the entries of the arguments that have no installed package.

@@ -14,7 +14,8 @@ of its directory on stdout (and nothing else). A kernel provisioned before
 is not fetched again (a SPEC naming a suite still asks apt which kernel it
 means, which takes a second).
 
-SPEC is [SUITE:]SELECTOR or SUITE (a Debian kernel), or local:... (yours):
+SPEC is [SUITE:]SELECTOR or SUITE (a Debian kernel), local:... (yours) or
+build:NAME (built from source with kernel-patches/):
 
   SUITE        bookworm, trixie, forky or sid; bookworm when left out. The
                host's own suite uses the system's apt lists; any other gets
@@ -35,6 +36,11 @@ SPEC is [SUITE:]SELECTOR or SUITE (a Debian kernel), or local:... (yours):
                (e.g. from make modules_install INSTALL_MOD_PATH=).
                Without MODROOT, .config and modules.builtin are taken
                from the build tree around BZIMAGE if there.
+
+  build:NAME   a kernel built by harness/kbuild.sh (see its --help):
+               NAME is BASE[+SERIES...], e.g. 6.12, 6.12+type1-contig-batch,
+               7.2+vfio-pci-huge-align; built once per identity, then
+               provisioned like local: (everything built in, no modules)
 
 Examples:
   6.1 | bookworm           bookworm's 6.1 (6.1.0-N-amd64)
@@ -433,7 +439,11 @@ provision_local() {
 	printf '%s\n' "$rel" >"$tmp/out/release"
 	kernel_cmdline "$tmp/out/vmlinuz" >"$tmp/out/cmdline"
 	{
-		echo "kind=local"
+		if ((${#EXTRA_SOURCE[@]})); then
+			printf '%s\n' "${EXTRA_SOURCE[@]}"
+		else
+			echo "kind=local"
+		fi
 		echo "image=$img"
 		echo "sha256=$sum"
 		echo "modroot=${modroot:-}"
@@ -442,6 +452,17 @@ provision_local() {
 	run_depmod "$tmp/out" "$rel"
 	mv "$tmp/out" "$dir"
 	printf '%s\n' "$dir"
+}
+
+# provision_build NAME: build (or reuse) the kernel, then provision its
+# image like a local one, recording which build it is.
+provision_build() {
+	local name=$1 bdir
+	[[ -n $name ]] || vp_usage_error "build: needs a build name (see harness/kbuild.sh --list)"
+	bdir=$("$(dirname "${BASH_SOURCE[0]}")/kbuild.sh" "$name") || exit $?
+	EXTRA_SOURCE=("kind=build" "build=$name" "build_dir=$bdir"
+		"identity=$(basename "$bdir")")
+	provision_local "$bdir/tree/arch/x86/boot/bzImage" ""
 }
 
 cleanup() {
@@ -493,8 +514,13 @@ main() {
 	[[ $# == 1 ]] || vp_usage_error "exactly one SPEC expected"
 	local spec=$1 img modroot
 	TMPDIRS=()
+	EXTRA_SOURCE=()
 	trap cleanup EXIT
 	case $spec in
+	build:*)
+		vp_need_cmd depmod kmod
+		provision_build "${spec#build:}"
+		;;
 	local:*)
 		spec=${spec#local:}
 		img=${spec%%:*}

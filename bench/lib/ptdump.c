@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ptdump.h"
 
@@ -50,4 +51,17 @@ int ptdump_count(const char *path, uint64_t start, uint64_t end,
 	ret = ptdump_parse(f, start, end, e);
 	fclose(f);
 	return ret;
+}
+
+const char *ptdump_find(const char *dir, char *buf, size_t len)
+{
+	static const char *const names[] = { "current_kernel", "current_user" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int n = snprintf(buf, len, "%s/%s", dir, names[i]);
+
+		if (n > 0 && (size_t)n < len && !access(buf, R_OK))
+			return buf;
+	}
+	return NULL;
 }

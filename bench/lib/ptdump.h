@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kernel's page-table dump of the current process
- * (/sys/kernel/debug/page_tables/current_user, CONFIG_PTDUMP_DEBUGFS):
- * which entries really map a range. Debian's stock kernels lack it; our
- * own builds have it.
+ * (/sys/kernel/debug/page_tables/, CONFIG_PTDUMP_DEBUGFS): which entries
+ * really map a range. current_kernel walks the process's page tables,
+ * user half included; current_user, present only with page-table
+ * isolation, is the user copy. Debian's stock kernels lack both; our own
+ * builds have current_kernel.
  *
  * x86 prints runs of entries with the same level and flags as
  *   0x00007f0000000000-0x00007f0040000000           1G USR RW  PCD PSE  NX pud
@@ -18,7 +20,10 @@
 
 #include "pfnmap.h"
 
-#define PTDUMP_PATH "/sys/kernel/debug/page_tables/current_user"
+#define PTDUMP_DIR "/sys/kernel/debug/page_tables"
+
+/* The first readable dump of the current process in @dir, or NULL. */
+const char *ptdump_find(const char *dir, char *buf, size_t len);
 
 /*
  * Count the present entries of each level that map [start, end) in the

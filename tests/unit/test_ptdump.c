@@ -42,3 +42,26 @@ TEST(ptdump_missing_file_is_enoent)
 
 	CHECK_EQ_U64(ptdump_count("/nonexistent/current_user", 0, 1, &e), (uint64_t)-ENOENT);
 }
+
+TEST(ptdump_find_prefers_current_kernel)
+{
+	char dir[PATH_MAX], path[PATH_MAX], buf[PATH_MAX];
+	FILE *f;
+
+	check_tmpdir(dir, sizeof(dir));
+	/* No dump at all. */
+	CHECK(ptdump_find(dir, buf, sizeof(buf)) == NULL);
+	/* Only the PTI user copy. */
+	f = fopen(check_path(path, dir, "current_user"), "w");
+	CHECK(f != NULL);
+	fclose(f);
+	CHECK_STR(ptdump_find(dir, buf, sizeof(buf)), path);
+	/* Both: the process's own tables win. */
+	f = fopen(check_path(path, dir, "current_kernel"), "w");
+	CHECK(f != NULL);
+	fclose(f);
+	CHECK_STR(ptdump_find(dir, buf, sizeof(buf)), path);
+	/* A buffer too small for the path finds nothing. */
+	CHECK(ptdump_find(dir, buf, 8) == NULL);
+	check_tmpdir_remove(dir);
+}

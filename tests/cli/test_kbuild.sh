@@ -1,0 +1,90 @@
+#!/bin/bash
+# harness/kbuild.sh without compiling a kernel: usage errors, the build
+# list, the identity (patch code and config count, commit messages do
+# not), and a series that does not apply, on a tiny git base of our own.
+set -euo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+kb=$repo/harness/kbuild.sh
+export VFIO_PERF_CACHE=$tmp/cache
+
+expect 0 '' "$kb" --help
+grep -q '^usage: ' "$tmp/stdout" || fail "kbuild.sh --help prints no usage line"
+expect 2 '^kbuild\.sh: error: missing build NAME' "$kb"
+expect 2 "^kbuild\.sh: error: bad build name 'a b'" "$kb" 'a b'
+expect 2 "^kbuild\.sh: error: bad build name '6\.12\+'" "$kb" '6.12+'
+expect 2 "^kbuild\.sh: error: unknown base '5\.4'" "$kb" 5.4
+expect 2 '^kbuild\.sh: error: exactly one build NAME expected' "$kb" 6.12 7.2
+
+# The list is the builds file, and every build in it names a real series.
+expect 0 '' "$kb" --list
+expect_eq "--list" "$(tr '\n' ' ' <"$tmp/stdout")" \
+	"$(sed 's/#.*//' "$repo/kernel-patches/builds" | awk 'NF { printf "%s ", $1 }')"
+while read -r b; do
+	IFS=+ read -r -a parts <<<"$b"
+	for s in "${parts[@]:1}"; do
+		[ -f "$repo/kernel-patches/${parts[0]}/$s/series" ] || fail "build $b: no series $s"
+	done
+done <"$tmp/stdout"
+
+# A private kernel-patches/ over a one-file git "kernel".
+kp=$tmp/kp src=$tmp/src
+mkdir -p "$kp/configs" "$kp/t/good" "$kp/t/bad" "$src"
+git -C "$src" init -q
+printf 'int a;\nint b;\nint c;\n' >"$src/f.c"
+git -C "$src" add f.c
+git -C "$src" -c user.name=t -c user.email=t@t commit -qm base
+printf 't git %s\n' "$src" >"$kp/bases"
+echo 'CONFIG_X=y' >"$kp/configs/guest.config"
+mkpatch() { # mkpatch FILE SUBJECT OLD NEW
+	cat >"$1" <<EOF
+From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+Subject: [PATCH] $2
+
+$2, explained.
+---
+diff --git a/f.c b/f.c
+--- a/f.c
++++ b/f.c
+@@ -1,3 +1,3 @@
+ int a;
+-$3
++$4
+ int c;
+-- 
+2.39.5
+EOF
+}
+mkpatch "$kp/t/good/0001-b.patch" "rename b" "int b;" "int bb;"
+echo 0001-b.patch >"$kp/t/good/series"
+mkpatch "$kp/t/bad/0001-z.patch" "rename z" "int z;" "int zz;"
+echo 0001-z.patch >"$kp/t/bad/series"
+export VP_KERNEL_PATCHES=$kp
+
+ident() { "$kb" --manifest "$1" | sed -n 's/^identity //p'; }
+id0=$(ident t+good)
+[ -n "$id0" ] || fail "--manifest prints no identity"
+expect_eq "identity is stable" "$(ident t+good)" "$id0"
+[ "$(ident t)" != "$id0" ] || fail "the base and the patched build share an identity"
+# Rewording the commit message is the same build ...
+mkpatch "$kp/t/good/0001-b.patch" "rename b, reworded" "int b;" "int bb;"
+expect_eq "identity after a reworded message" "$(ident t+good)" "$id0"
+# ... other code or another config fragment is not.
+mkpatch "$kp/t/good/0001-b.patch" "rename b" "int b;" "int bbb;"
+[ "$(ident t+good)" != "$id0" ] || fail "changing the patch code kept the identity"
+mkpatch "$kp/t/good/0001-b.patch" "rename b" "int b;" "int bb;"
+echo 'CONFIG_Y=y' >>"$kp/configs/guest.config"
+[ "$(ident t+good)" != "$id0" ] || fail "changing the config fragment kept the identity"
+# A dirty git base has no identity.
+echo 'int d;' >>"$src/f.c"
+expect 1 'uncommitted changes' "$kb" --manifest t
+git -C "$src" checkout -q f.c
+
+# A series that does not apply fails, naming the patch, before any build.
+"$kb" --check t+bad >"$tmp/out" 2>&1 && fail "--check of a series that does not apply succeeded"
+grep -q "error: patch t/bad/0001-z.patch does not apply to git-" "$tmp/out" ||
+	fail "no error naming the patch: $(cat "$tmp/out")"
+echo 0002-missing.patch >>"$kp/t/good/series"
+expect 1 'series t/good lists 0002-missing.patch, which does not exist' "$kb" --manifest t+good
+
+finish
