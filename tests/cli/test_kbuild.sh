@@ -36,6 +36,7 @@ git -C "$src" add f.c
 git -C "$src" -c user.name=t -c user.email=t@t commit -qm base
 printf 't git %s\n' "$src" >"$kp/bases"
 echo 'CONFIG_X=y' >"$kp/configs/guest.config"
+sig='-- ' # git format-patch's signature separator
 mkpatch() { # mkpatch FILE SUBJECT OLD NEW
 	cat >"$1" <<EOF
 From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
@@ -51,7 +52,7 @@ diff --git a/f.c b/f.c
 -$3
 +$4
  int c;
--- 
+$sig
 2.39.5
 EOF
 }
