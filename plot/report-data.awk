@@ -305,7 +305,7 @@ function mmio_bars(    i, p, nsz, sz, szseen, s, lv, nlv, order, m, mets,
 	split("faults fault-in bar-map load-ns", mets, " ")
 	what["faults"] = "page faults"
 	what["fault-in"] = "fault-in time"
-	what["bar-map"] = "BAR mmap time"
+	what["bar-map"] = "VFIO DMA-map of the mmapped BAR"
 	what["load-ns"] = "load latency"
 	split("pte pmd pud auto", order, " ")
 	for (i = 1; i <= nkeys; i++) {
