@@ -38,19 +38,33 @@ read -r -a specs <<<"$kernels"
 [[ $boots =~ ^[1-9][0-9]*$ ]] || vp_usage_error "--boots must be a positive number"
 
 # Provision every kernel first: a typo should fail now, not after an hour.
+declare -A release=()
 for k in "${specs[@]}"; do
-	"$(vp_repo)/harness/kernel.sh" "$k" >/dev/null
+	kdir=$("$(vp_repo)/harness/kernel.sh" "$k")
+	release[$k]=$(cat "$kdir/release")
 done
 
-dir=$results/campaign-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$results"
-mkdir "$dir" || vp_die "$dir exists"
+# Two campaigns started in the same second get -2, -3, ...
+dir=$results/campaign-$(date -u +%Y%m%dT%H%M%SZ)
+n=1 base=$dir
+while ! mkdir "$dir" 2>/dev/null; do
+	n=$((n + 1))
+	[ "$n" -le 9 ] || vp_die "cannot create a campaign directory like $base"
+	dir=$base-$n
+done
 printf '%s\n' "kernels=$kernels" "boots=$boots" "options=${pass[*]}" >"$dir/campaign.txt"
 failed=0
 for ((b = 0; b < boots; b++)); do
 	for k in "${specs[@]}"; do
 		label=$(printf '%s' "$k" | sed 's/[^A-Za-z0-9._-]/_/g')
 		vp_log "boot $((b + 1))/$boots of kernel $k"
+		# A spec must mean the same kernel all along (a build:NAME whose
+		# patches changed, a suite that got a new kernel): boots of two
+		# kernels under one label would be compared as one.
+		kdir=$("$(vp_repo)/harness/kernel.sh" "$k")
+		[ "$(cat "$kdir/release")" = "${release[$k]}" ] ||
+			vp_die "kernel $k is now $(cat "$kdir/release"), not ${release[$k]} as at the start of the campaign: stopping"
 		if ! "$(vp_repo)/harness/bench.sh" --kernel "$k" --boot "$b" \
 			--results "$dir/$label" --no-plot "${pass[@]}"; then
 			vp_log "boot $((b + 1)) of kernel $k failed; going on with the others"
