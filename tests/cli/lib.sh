@@ -35,6 +35,11 @@ expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
 }
 
+# csvq FILE AWK-CONDITION AWK-PRINT: query a CSV by column names (c["x"]).
+csvq() {
+	gawk -v FPAT='([^,]*)|("([^"]|"")*")' "NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next } $2 { $3 }" "$1"
+}
+
 finish() {
 	[ "$nfail" = 0 ] || { echo "$nfail assertion(s) failed" >&2; exit 1; }
 	echo "all assertions passed"

@@ -19,11 +19,6 @@ for f in samples.csv cases.csv meta.csv console.log guest.log summary.csv dma-16
 	[ -s "$run/$f" ] || fail "$run/$f missing or empty"
 done
 
-# csvq FILE AWK-CONDITION AWK-PRINT: query a CSV by column names (c["x"]).
-csvq() {
-	gawk -v FPAT='([^,]*)|("([^"]|"")*")' "NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next } $2 { $3 }" "$1"
-}
-
 # Every case of the suite is in cases.csv, ok or skipped with a reason.
 ncase=$(csvq "$run/cases.csv" 1 'n++ } END { print n')
 expect_eq "cases" "$ncase" $((5 * 10 + 2 + 2 * 2))

@@ -26,9 +26,6 @@ for f in samples.csv cases.csv meta.csv guest.log summary.csv \
 	[ -s "$run/$f" ] || fail "$run/$f missing or empty"
 done
 
-csvq() {
-	gawk -v FPAT='([^,]*)|("([^"]|"")*")' "NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next } $2 { $3 }" "$1"
-}
 meta() {
 	csvq "$run/meta.csv" "\$1 == \"$1\"" 'v = $2; gsub(/^"|"$/, "", v); gsub(/""/, "\"", v); print v'
 }

@@ -23,10 +23,6 @@ set -euo pipefail
 suite=$repo/tests/kernels/kernel.suite
 passed=0 failed=0
 
-csvq() {
-	gawk -v FPAT='([^,]*)|("([^"]|"")*")' "NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next } $2 { $3 }" "$1"
-}
-
 # value RUN BENCH-FILTER METRIC: the first sample's value.
 value() {
 	csvq "$1/samples.csv" "$2 && \$c[\"metric\"] == \"$3\"" 'print $c["value"]; exit'
