@@ -53,6 +53,7 @@ struct opts {
 	uint64_t map_chunk;	/* 0: the whole buffer in one call */
 	uint64_t unmap_chunk;	/* 0: the whole buffer in one call */
 	unsigned int reps, warmup;
+	bool plan;		/* --plan: print the memory needed, run nothing */
 	struct backing_opts bo;
 	struct cli_run run;
 };
@@ -77,6 +78,10 @@ static void usage(FILE *f)
 "  -w, --warmup N          unrecorded repetitions before them (default 1)\n"
 "      --hugetlbfs DIR     hugetlbfs mount for the 'hugetlbfs' backing\n"
 CLI_RUN_USAGE
+"      --plan              print the memory the cases need, per pool, and exit:\n"
+"                          lines 'POOL BYTES' (normal, hugetlb-2m, hugetlb-1g,\n"
+"                          hugetlbfs), the largest buffer taken from each\n"
+"                          (cases run one at a time); needs no device\n"
 "  -l, --list              list backings and interfaces, and exit\n"
 "  -h, --help              this text\n"
 "\n"
@@ -96,7 +101,7 @@ static void list_tables(void)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_HUGETLBFS = CLI_O_NEXT };
+	enum { O_HUGETLBFS = CLI_O_NEXT, O_PLAN };
 	static const struct option lo[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "out", required_argument, NULL, 'o' },
@@ -108,6 +113,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "reps", required_argument, NULL, 'r' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "hugetlbfs", required_argument, NULL, O_HUGETLBFS },
+		{ "plan", no_argument, NULL, O_PLAN },
 		CLI_RUN_LONGOPTS,
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
@@ -136,11 +142,20 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'r': o->reps = cli_uint("--reps", optarg, 100000); break;
 		case 'w': o->warmup = cli_uint("--warmup", optarg, 1000); break;
 		case O_HUGETLBFS: o->bo.hugetlbfs_dir = optarg; break;
+		case O_PLAN: o->plan = true; break;
 		case 'l': list_tables(); exit(EXIT_OK);
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
 	}
+	/*
+	 * A plan is asked of a suite's arguments on the machine that will
+	 * start the run, before any device or output directory exists.
+	 */
+	if (o->plan && !o->device)
+		o->device = "none";
+	if (o->plan && !o->run.ro.dir)
+		o->run.ro.dir = "none";
 	cli_finish(argc, argv, o->device, &o->run, o->reps);
 	if (size_list_parse(sizes, &o->sizes, &o->nsizes))
 		die_usage("--size: '%s' is not a size list (512M,1G) or sweep (4K..1G)",
@@ -158,6 +173,31 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	if (!o->niface)
 		for (size_t i = 0; i < dma_nifaces; i++)
 			o->iface[o->niface++] = &dma_ifaces[i];
+}
+
+/*
+ * --plan: the largest buffer each pool must give. Cases run one after
+ * the other and every sample frees its buffer, so the largest is what a
+ * pool must hold at once.
+ */
+static void print_plan(const struct opts *o)
+{
+	static const char *const pools[] = {
+		"normal", "hugetlb-2m", "hugetlb-1g", "hugetlbfs",
+	};
+
+	for (size_t p = 0; p < sizeof(pools) / sizeof(pools[0]); p++) {
+		uint64_t need = 0;
+
+		for (size_t j = 0; j < o->nbacking; j++) {
+			if (strcmp(backing_pool(o->backing[j]), pools[p]))
+				continue;
+			for (size_t k = 0; k < o->nsizes; k++)
+				need = o->sizes[k] > need ? o->sizes[k] : need;
+		}
+		if (need)
+			printf("%s %llu\n", pools[p], (unsigned long long)need);
+	}
 }
 
 /* Map or unmap the whole buffer in calls of @chunk bytes (0: one call). */
@@ -375,6 +415,11 @@ int main(int argc, char **argv)
 
 	log_prog = "vfio-dma-bench";
 	parse_args(argc, argv, &o);
+	if (o.plan) {
+		print_plan(&o);
+		free(o.sizes);
+		return EXIT_OK;
+	}
 	ret = vfio_pci_device_probe(o.device, &dev, why, sizeof(why));
 	if (ret)
 		die(ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s", why);

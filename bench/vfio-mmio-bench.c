@@ -124,6 +124,7 @@ struct opts {
 	size_t nbaseline;
 	uint64_t bw_size;
 	unsigned int batches, reps, warmup;
+	bool plan;			/* --plan: print the memory needed */
 	struct cli_run run;
 };
 
@@ -197,6 +198,9 @@ static void usage(FILE *f)
 "  -w, --warmup N          unrecorded repetitions before them (default 1); each\n"
 "                          repetition maps the BAR afresh\n"
 CLI_RUN_USAGE
+"      --plan              print the guest memory the cases need ('normal BYTES':\n"
+"                          the anonymous baselines; the BAR is not RAM) and exit;\n"
+"                          needs no device\n"
 "      --place-as LEVEL    testing: place every mapping as for LEVEL, whatever\n"
 "                          level is asked for (a level mismatch must fail)\n"
 "  -l, --list              list levels, phases and baselines, and exit\n"
@@ -248,7 +252,7 @@ static const struct backing *baseline_find(const char *name)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_BAR = CLI_O_NEXT, O_OFFSET, O_BWSIZE, O_BATCHES, O_PLACEAS };
+	enum { O_BAR = CLI_O_NEXT, O_OFFSET, O_BWSIZE, O_BATCHES, O_PLACEAS, O_PLAN };
 	static const struct option lo[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "out", required_argument, NULL, 'o' },
@@ -264,6 +268,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "reps", required_argument, NULL, 'r' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "place-as", required_argument, NULL, O_PLACEAS },
+		{ "plan", no_argument, NULL, O_PLAN },
 		CLI_RUN_LONGOPTS,
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
@@ -314,11 +319,17 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			if (o->place_as < 0 || o->place_as == PFNMAP_AUTO)
 				die_usage("--place-as: '%s' is not pte, pmd or pud", optarg);
 			break;
+		case O_PLAN: o->plan = true; break;
 		case 'l': list_tables(); exit(EXIT_OK);
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
 	}
+	/* A plan is asked of a suite's arguments, before any device exists. */
+	if (o->plan && !o->device)
+		o->device = "none";
+	if (o->plan && !o->run.ro.dir)
+		o->run.ro.dir = "none";
 	cli_finish(argc, argv, o->device, &o->run, o->reps);
 	if (!o->batches)
 		die_usage("--batches must be at least 1");
@@ -375,6 +386,26 @@ static void fit_to_bar(struct opts *o, const struct vfio_bar *bar)
 				 size_format(o->ws[i], a, sizeof(a)), size_format(o->size, b, sizeof(b)));
 	if (o->bw_size > o->size)
 		o->bw_size = o->size;
+}
+
+/*
+ * --plan: the anonymous memory the baselines take (the largest working
+ * set or stream, at most the mapping: fit_to_bar() cuts them so), with
+ * the mapping's size as --size says or its default, 1G.
+ */
+static void print_plan(const struct opts *o)
+{
+	uint64_t size = o->size ? o->size : SZ_1G, need = 0;
+
+	if (!o->nbaseline || !(o->phases & (1u << PH_LOAD | 1u << PH_BW)))
+		return;
+	if (o->phases & 1u << PH_BW)
+		need = o->bw_size < size ? o->bw_size : size;
+	for (size_t i = 0; (o->phases & 1u << PH_LOAD) && i < o->nws; i++)
+		if (o->ws[i] <= size && o->ws[i] > need)
+			need = o->ws[i];
+	if (need)
+		printf("normal %llu\n", (unsigned long long)need);
 }
 
 static void sample(struct bench *b, struct mcase *mc, const char *metric,
@@ -951,6 +982,11 @@ int main(int argc, char **argv)
 	freshmap_child(argc, argv);
 	log_prog = "vfio-mmio-bench";
 	parse_args(argc, argv, &o);
+	if (o.plan) {
+		print_plan(&o);
+		free(o.ws);
+		return EXIT_OK;
+	}
 	b.o = &o;
 	ret = vfio_pci_device_probe(o.device, &dev, why, sizeof(why));
 	if (ret)

@@ -1,56 +1,82 @@
 #!/bin/bash
+# shellcheck source-path=SCRIPTDIR
 # Run a suite on a target (a QEMU guest, or this host) and leave a new
 # run directory under results/: samples.csv, cases.csv, meta.csv, the
 # logs and the charts. `make bench` calls this.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=rundir.sh
+. "$(dirname "${BASH_SOURCE[0]}")/rundir.sh"
 
 usage() {
-	cat <<EOF
+	cat <<'EOF'
 usage: bench.sh [options]
 
+Run a suite on a target and leave a new run directory under --results.
+
   --target qemu|host   where to run (default qemu)
-  --kernel SPEC        guest kernel for qemu: 6.12 (default), 6.1, a Debian
-                       release like 6.12.117+deb12-amd64, or local:<bzImage>
+  --kernel SPEC        guest kernel for qemu (default 6.12; see
+                       harness/kernel.sh --help: 6.1, sid, build:NAME, ...)
   --suite NAME|FILE    harness/suites/NAME.suite or a suite file (default quick)
   --accel MODE         auto (KVM if it works, else TCG), kvm, tcg, or icount
                        (TCG with an instruction-counting clock; deterministic)
-  --mem SIZE           guest memory (default 6G)
-  --cpus N             guest CPUs (default 2)
-  --device BDF         host target: the device bound to vfio-pci to use
+  --mem SIZE           guest memory, e.g. 6G or 6144M (default 6G)
+  --cpus N             guest CPUs, 1 to 99 (default 2)
+  --append TEXT        extra guest kernel command line (recorded in meta.csv)
+  --device BDF         host target: the device you bound to vfio-pci
   --results DIR        where run directories go (default results/)
   --boot N             boot index recorded in the samples (default 0)
   --bindir DIR         where the built programs are (default build/release)
   --no-plot            do not draw charts
   -h, --help           this text
+
+A run is written as DIR/<id>.incomplete and renamed to DIR/<id> only when
+it is complete (meta.csv status ok). A run that failed, was interrupted or
+lost its data keeps the .incomplete name, with a status row saying which,
+and everything measured before the fault.
+
+Exit: 0 ok; 1 a benchmark case failed, or the run could not be collected
+or drawn; 2 bad usage; 3 the guest failed (panic, hang, QEMU died); 4
+every case skipped; 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM.
+Kernel provisioning errors exit with harness/kernel.sh's status (1 or 2).
+
+Example (the embedded default, a few minutes under TCG):
+  harness/bench.sh --kernel 6.12 --suite quick
 EOF
 }
 
 target=qemu kernel=6.12 suite=quick accel=auto mem=6G cpus=2 device=""
-boot=0 plot=1
+boot=0 plot=1 append=""
 results=$(vp_repo)/results
 bindir=$(vp_repo)/build/release
 while [ $# -gt 0 ]; do
 	case $1 in
-	--target) target=${2:?}; shift 2 ;;
-	--kernel) kernel=${2:?}; shift 2 ;;
-	--suite) suite=${2:?}; shift 2 ;;
-	--accel) accel=${2:?}; shift 2 ;;
-	--mem) mem=${2:?}; shift 2 ;;
-	--cpus) cpus=${2:?}; shift 2 ;;
-	--device) device=${2:-}; shift 2 ;;
-	--results) results=${2:?}; shift 2 ;;
-	--boot) boot=${2:?}; shift 2 ;;
-	--bindir) bindir=${2:?}; shift 2 ;;
-	--no-plot) plot=0; shift ;;
 	-h | --help) usage; exit 0 ;;
-	*) vp_usage_error "unknown argument '$1'" ;;
+	--no-plot) plot=0; shift; continue ;;
+	--target | --kernel | --suite | --accel | --mem | --cpus | --device | \
+		--results | --boot | --bindir | --append)
+		vp_need_value "$1" $#
+		;;
+	*) vp_usage_error "unknown option '$1'" ;;
 	esac
+	case $1 in
+	--target) target=$2 ;;
+	--kernel) kernel=$2 ;;
+	--suite) suite=$2 ;;
+	--accel) accel=$2 ;;
+	--mem) mem=$2 ;;
+	--cpus) cpus=$2 ;;
+	--device) device=$2 ;;
+	--results) results=$2 ;;
+	--boot) boot=$2 ;;
+	--bindir) bindir=$2 ;;
+	--append) append=${append:+$append }$2 ;;
+	esac
+	shift 2
 done
 
 repo=$(vp_repo)
-[ -d "$bindir" ] || vp_usage_error "--bindir $bindir does not exist (run make build)"
-bindir=$(cd "$bindir" && pwd)
 case $target in
 qemu | host) ;;
 *) vp_usage_error "--target must be qemu or host, not '$target'" ;;
@@ -59,14 +85,20 @@ case $accel in
 auto | kvm | tcg | icount) ;;
 *) vp_usage_error "--accel must be auto, kvm, tcg or icount, not '$accel'" ;;
 esac
-[[ $cpus =~ ^[1-9][0-9]?$ ]] || vp_usage_error "--cpus must be a number from 1 to 99"
-[[ $boot =~ ^[0-9]+$ ]] || vp_usage_error "--boot must be a number"
+[[ $cpus =~ ^[1-9][0-9]?$ ]] || vp_usage_error "--cpus must be a number from 1 to 99, not '$cpus'"
+[[ $boot =~ ^[0-9]{1,6}$ ]] || vp_usage_error "--boot must be a number from 0 to 999999, not '$boot'"
+# QEMU reads a bare number as MiB, our parser as bytes: a suffix is needed.
+[[ $mem =~ ^[0-9]{1,7}[MG]$ ]] || vp_usage_error "--mem wants a size like 6G or 6144M, not '$mem'"
+mem_bytes=$(vp_bytes "$mem")
+[ -d "$bindir" ] || vp_usage_error "--bindir $bindir does not exist (run make build)"
+bindir=$(cd "$bindir" && pwd)
 if [ -f "$suite" ]; then
 	suite_file=$suite
 else
 	suite_file=$repo/harness/suites/$suite.suite
 	[ -f "$suite_file" ] || vp_usage_error "no suite '$suite' (have: $(find "$repo/harness/suites" -name '*.suite' -printf '%f\n' | sed 's/\.suite$//' | sort | xargs))"
 fi
+[ "$target" = qemu ] || [ -z "$append" ] || vp_usage_error "--append is for the qemu target"
 if [ "$target" = host ]; then
 	[ -n "$device" ] || vp_usage_error "--target host needs --device BDF (a device you bound to vfio-pci)"
 	# We never bind or unbind host devices: the user does, and says which.
@@ -75,74 +107,56 @@ if [ "$target" = host ]; then
 	drv=$(basename "$(readlink "/sys/bus/pci/devices/$device/driver" 2>/dev/null)" 2>/dev/null || true)
 	[ "$drv" = vfio-pci ] || vp_die "$device is bound to ${drv:-no driver}, not vfio-pci; bind it yourself first (see README)"
 fi
-# Every program a step names must have been built.
-while read -r kw name prog _; do
-	[ "$kw" = step ] || continue
-	[ -n "$name" ] || vp_die "$suite_file: a step without a name"
+
+# The steps of the suite: "NAME PROGRAM ARGS..." per line, in order.
+mapfile -t steps < <(sed -n 's/^step[[:space:]]\{1,\}//p' "$suite_file")
+[ ${#steps[@]} -gt 0 ] || vp_die "$suite_file has no step lines"
+for s in "${steps[@]}"; do
+	read -r name prog _ <<<"$s"
+	[ -n "$prog" ] || vp_die "$suite_file: step '$name' names no program"
 	[ -x "$bindir/$prog" ] || vp_die "$suite_file: step $name: $bindir/$prog is not built (run make build)"
-done <"$suite_file"
+done
 
-# to_bytes 512M -> 536870912 (K, M, G, T suffixes, binary).
-to_bytes() {
-	local v=${1%[KkMmGgTt]} u=${1: -1} m=1
-	[[ $v =~ ^[0-9]+$ ]] || { echo 0; return; }
-	case $u in
-	[Kk]) m=$((1 << 10)) ;; [Mm]) m=$((1 << 20)) ;;
-	[Gg]) m=$((1 << 30)) ;; [Tt]) m=$((1 << 40)) ;;
+# ---- will the suite fit the guest? ------------------------------------
+
+# Bytes of each huge page pool of the guest (guest.conf).
+declare -A pool=([normal]=0 [hugetlb-2m]=0 [hugetlb-1g]=0)
+huge_bytes=0
+for item in ${VP_GUEST_HUGEPAGES//,/ }; do
+	case ${item%%:*} in
+	2M) p=hugetlb-2m bytes=$((${item#*:} << 21)) ;;
+	1G) p=hugetlb-1g bytes=$((${item#*:} << 30)) ;;
+	*) vp_die "harness/guest.conf: VP_GUEST_HUGEPAGES has '$item', not 2M:N or 1G:N" ;;
 	esac
-	echo $((v * m))
-}
+	pool[$p]=$bytes
+	huge_bytes=$((huge_bytes + bytes))
+done
+# vfio-dma-bench gets the 2M hugetlbfs mount of the guest.
+pool[hugetlbfs]=${pool[hugetlb-2m]}
+pool[normal]=$((mem_bytes - huge_bytes - (VP_GUEST_SYSTEM_MIB << 20)))
 
-# Refuse, before booting, a suite whose buffers cannot fit the guest: the
-# largest buffer of ordinary memory must fit beside the 3 GiB of huge
-# pages the guest reserves, and huge-page buffers must fit their pools.
+# Ask each step's program what it needs (--plan: computed by the code that
+# allocates) and refuse, before booting, what the guest cannot hold.
 check_guest_memory() {
-	local mem_b normal pool kw name prog args a size backing largest need
-	mem_b=$(to_bytes "$mem")
-	normal=$((mem_b - (3 << 30) - (768 << 20)))
-	[ "$mem_b" -ge $(((3 << 30) + (1536 << 20))) ] ||
-		vp_die "--mem $mem is too small: the guest reserves 3 GiB of huge pages and needs 1.5 GiB more"
-	while read -r kw name prog args; do
-		[ "$kw" = step ] || continue
-		size=256M backing=""
+	local s name prog args plan p bytes
+	[ "$mem_bytes" -ge $((huge_bytes + (VP_GUEST_MIN_FREE_MIB << 20))) ] ||
+		vp_usage_error "--mem $mem is too small: the guest reserves $((huge_bytes >> 20)) MiB of huge pages and needs $VP_GUEST_MIN_FREE_MIB MiB more"
+	for s in "${steps[@]}"; do
+		read -r name prog args <<<"$s"
+		# $args is a word list from the suite file.
 		# shellcheck disable=SC2086
-		set -- $args
-		while [ $# -gt 0 ]; do
-			case $1 in
-			--size | -s) size=${2:-}; shift ;;
-			--backing | -b) backing=${2:-}; shift ;;
-			esac
-			shift
-		done
-		largest=0
-		for a in ${size//[,.]/ }; do
-			a=$(to_bytes "$a")
-			[ "$a" -le "$largest" ] || largest=$a
-		done
-		case ",${backing:-all}," in
-		*,all,* | *,anon-* | *,shmem* | *,memfd,*) need=normal pool=$normal ;;
-		*1g,*) need="1G pool" pool=$((2 << 30)) ;;
-		*) need="2M pool" pool=$((1 << 30)) ;;
-		esac
-		[ "$largest" -le "$pool" ] ||
-			vp_die "step $name: a $((largest >> 20)) MiB buffer does not fit the guest's $need ($((pool >> 20)) MiB with --mem $mem)"
-	done <"$suite_file"
+		plan=$("$bindir/$prog" --plan $args 2>"$SCRATCH/plan.err") ||
+			vp_die "$suite_file: step $name: $(head -n 1 "$SCRATCH/plan.err")"
+		while read -r p bytes; do
+			[ -n "$p" ] || continue
+			[ -n "${pool[$p]:-}" ] || vp_die "step $name: $prog plans for an unknown pool '$p'"
+			[ "$bytes" -le "${pool[$p]}" ] ||
+				vp_die "step $name: a $((bytes >> 20)) MiB buffer does not fit the guest's $p memory ($((pool[$p] >> 20)) MiB with --mem $mem)"
+		done <<<"$plan"
+	done
 }
 
-# A run id is never reused: UTC time plus a short kernel name, and a
-# counter should two runs start in the same second.
-new_run_dir() {
-	local base n=1 dir
-	base=$(date -u +%Y%m%dT%H%M%SZ)-$1
-	dir=$results/$base
-	mkdir -p "$results"
-	until mkdir "$dir" 2>/dev/null; do
-		n=$((n + 1))
-		[ "$n" -lt 100 ] || vp_die "cannot create a run directory under $results"
-		dir=$results/$base.$n
-	done
-	printf '%s\n' "$dir"
-}
+# ---- metadata ----------------------------------------------------------
 
 git_rev() {
 	local rev
@@ -151,132 +165,233 @@ git_rev() {
 	echo "$rev"
 }
 
+# Paths of this machine's cache are not part of a result: they are
+# recorded relative to the cache (results move between machines).
+portable() {
+	local c
+	c=$(vp_cache)
+	printf '%s\n' "${1//"$c"\//cache:}"
+}
+
 common_meta() {
 	printf '%s\n' \
-		"suite=$(basename "$suite_file" .suite)" \
-		"suite_sha256=$(sha256sum "$suite_file" | cut -d' ' -f1)" \
+		"bench_suite=$(basename "$suite_file" .suite)" \
+		"bench_suite_sha256=$(sha256sum "$suite_file" | cut -d' ' -f1)" \
 		"vfio_perf_commit=$(git_rev)" \
 		"host_kernel=$(uname -r)" \
 		"host_cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
 		"host_cpus=$(nproc)"
 }
 
-run_qemu() {
-	local kdir release short image share rc=0 run qemu_ver
-	check_guest_memory
-	kdir=$("$repo/harness/kernel.sh" "$kernel")
-	release=$(cat "$kdir/release")
-	short=$(printf '%s' "$release" | sed 's/[^A-Za-z0-9._-]/_/g')
-	run=$(new_run_dir "$short")
-	share=$(vp_cache)/runs/$(basename "$run")
-	image=$share.cpio.gz
-	CLEANUP=("$share" "$image")
-	PENDING_RUN=$run
-	mkdir -p "$share"
-	"$repo/harness/initramfs.sh" --kernel-dir "$kdir" --out "$image" \
-		--bin "$bindir/vfio-dma-bench" --bin "$bindir/vfio-mmio-bench"
-	cp "$repo/harness/guest-job.sh" "$share/job.sh"
-	grep -E '^step[[:space:]]' "$suite_file" >"$share/steps" || true
-	cat >"$share/job.env" <<EOF
-RUN_ID='$(basename "$run")'
-BOOT=$boot
-ACCEL=$accel
-CPU=$((cpus - 1))
-DMA_IDS=1234:11e8
-MMIO_IDS=1af4:1110
-EOF
-	vp_log "run $(basename "$run"): kernel $release, suite $(basename "$suite_file"), accel $accel"
-	"$repo/harness/qemu.sh" --kernel-dir "$kdir" --initrd "$image" \
-		--share "$share" --mem "$mem" --cpus "$cpus" --accel "$accel" \
-		--bind 1234:11e8,1af4:1110 --ivshmem 2G --log "$run/console.log" || rc=$?
-	if [ -f "$share/job.log" ]; then
-		cp "$share/job.log" "$run/guest.log"
-	fi
-	if [ ! -d "$share/raw" ]; then
-		vp_log "no results came back from the guest (exit $rc); see $run/console.log"
-		return "$((rc ? rc : 1))"
-	fi
-	qemu_ver=$(qemu-system-x86_64 --version | head -n 1)
-	collect "$share/raw" "$run" "kernel_spec=$kernel" \
-		"kernel_source=$(paste -sd";" "$kdir/source" 2>/dev/null || echo unknown)" \
-		"kernel_config_sha256=$(sha256sum "$kdir/config" 2>/dev/null | cut -d' ' -f1)" \
-		"qemu_version=$qemu_ver" "guest_mem=$mem" "guest_cpus=$cpus" \
-		"accel_requested=$accel" "accel_used=$(sed -n 's/^accel=//p' "$share/accel" 2>/dev/null | tail -n 1)" \
-		"guest_exit=$rc" "status=$(run_status "$rc")"
-	rm -rf "$share" "$image"
-	return "$rc"
-}
-
-# A run whose job failed keeps its results for debugging, marked so that
-# no comparison takes it for a good one.
-run_status() {
-	if [ "$1" = 0 ]; then echo ok; else echo "failed (exit $1)"; fi
-}
-
-# collect RAW RUN KEY=VALUE...: merge the steps' results into RUN.
-collect() {
-	local raw=$1 run=$2 kv args=()
-	shift 2
+# meta_rows KEY=VALUE...: meta.csv of a run without samples.
+meta_rows() {
+	local kv
+	echo "key,value"
 	while IFS= read -r kv; do
-		args+=(--meta "$kv")
-	done < <(common_meta; printf '%s\n' "$@")
-	"$repo/harness/collect.sh" --raw "$raw" --run "$run" "${args[@]}"
-	RUN_DIR=$run
+		[ -n "$kv" ] || continue
+		printf '%s,%s\n' "${kv%%=*}" "$(vp_csv_field "${kv#*=}")"
+	done < <(echo "run_id=$RUN_ID"; common_meta; printf '%s\n' "${META[@]}" "$@")
+}
+
+# ---- ending a run ------------------------------------------------------
+
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/vfio-perf-bench.XXXXXX")
+SHARE=""	# where the steps' raw results are, until collected
+KEEP_SHARE=0
+META=()
+
+# Why each step that did not succeed failed, from the raw results.
+failed_steps() {
+	local d st out=""
+	for d in "$SHARE"/raw/*/; do
+		[ -f "$d/exit" ] || continue
+		st=$(<"$d/exit")
+		case $st in 0 | 4) ;; *) out+="${out:+, }step $(basename "$d") exit $st" ;; esac
+	done
+	printf '%s\n' "${out:-no step failed}"
+}
+
+# collect_run STATUS: everything the run produced goes into the run
+# directory: the steps' results under one header first (they matter
+# most), then the logs. On failure the raw results stay in the cache, and
+# the message says where.
+collect_run() {
+	local status=$1 args=() kv f rc=0
+	[ -n "$RUN_DIR" ] || return 0
+	if compgen -G "$SHARE/raw/*/samples.csv" >/dev/null; then
+		while IFS= read -r kv; do
+			args+=(--meta "$kv")
+		done < <(common_meta; printf '%s\n' "${META[@]}")
+		"$repo/harness/collect.sh" --raw "$SHARE/raw" --run "$RUN_DIR" \
+			--order "$SHARE/steps" "${args[@]}" --meta "status=$status" || rc=$?
+	else
+		# Nothing measured: the metadata alone says what was tried.
+		vp_atomic_output "$RUN_DIR/meta.csv" meta_rows "status=$status" 2>/dev/null ||
+			rundir_set_status "$status"
+	fi
+	for f in console.log:console.log job.log:guest.log bench.log:bench.log; do
+		[ -f "$SHARE/${f%%:*}" ] || continue
+		if ! vp_atomic_output "$RUN_DIR/${f#*:}" cat "$SHARE/${f%%:*}" 2>/dev/null; then
+			vp_log "error: cannot copy ${f%%:*} into $RUN_DIR$(vp_df_note "$RUN_DIR")"
+			rc=1
+		fi
+	done
+	if [ "$rc" != 0 ]; then
+		KEEP_SHARE=1
+		rundir_set_status "lost (the run could not be collected; the raw results were kept in $(portable "$SHARE"))"
+		return 1
+	fi
+}
+
+# finish STATUS EXIT: collect, draw, name the run for what it is, and exit.
+finish() {
+	local status=$1 rc=$2
+	trap - EXIT
+	if ! collect_run "$status"; then
+		status="lost"
+		[ "$rc" != 0 ] || rc=1
+	fi
+	if [ "$status" = ok ] && [ "$plot" = 1 ] &&
+		! "$repo/plot/plot-run.sh" "$RUN_DIR"; then
+		vp_log "error: the charts could not be drawn; the results are complete (redraw: make plot RUN=$RUN_ID)"
+		rc=1
+	fi
+	if [ "$status" = ok ] && vp_interrupted; then
+		status="interrupted (SIG$VP_SIGNAL)" rc=$(vp_signal_status)
+		rundir_set_status "$status"
+	fi
+	[ "$status" != ok ] || rundir_commit
+	cleanup
+	if rundir_complete; then
+		vp_log "results: $RUN_DIR"
+	elif [ -n "$RUN_DIR" ]; then
+		vp_log "run kept in $RUN_DIR (status: $status)"
+	fi
+	exit "$rc"
+}
+
+# shellcheck disable=SC2317 # run by finish and the EXIT trap
+cleanup() {
+	rm -rf "$SCRATCH"
+	[ -n "$SHARE" ] || return 0
+	rm -f "$SHARE.cpio.gz"
+	if [ "$KEEP_SHARE" = 1 ]; then
+		vp_log "the raw results are kept in $SHARE"
+	else
+		rm -rf "$SHARE"
+	fi
+}
+
+# Any other way out (a failed command under set -e, a bug) is a lost run.
+# shellcheck disable=SC2317 # run by the EXIT trap
+on_exit() {
+	local rc=$?
+	[ "$rc" != 0 ] || rc=1
+	if [ -n "$RUN_DIR" ] && ! rundir_complete; then
+		KEEP_SHARE=1
+		rundir_set_status "lost (bench.sh stopped with status $rc before the run was collected)" || true
+		vp_log "run kept in $RUN_DIR (status: lost)"
+	fi
+	cleanup
+	exit "$rc"
+}
+trap on_exit EXIT
+vp_trap_signals
+
+# Leave now if a signal came: what was measured is kept.
+checkpoint() {
+	vp_interrupted || return 0
+	[ -n "$RUN_DIR" ] || exit "$(vp_signal_status)"
+	finish "interrupted (SIG$VP_SIGNAL)" "$(vp_signal_status)"
+}
+
+# ---- the targets --------------------------------------------------------
+
+run_qemu() {
+	local kdir release rc=0 status used
+	check_guest_memory
+	vp_run "$repo/harness/kernel.sh" "$kernel" >"$SCRATCH/kdir" || rc=$?
+	checkpoint
+	[ "$rc" = 0 ] || exit "$rc"	# kernel.sh said why
+	kdir=$(<"$SCRATCH/kdir")
+	release=$(<"$kdir/release")
+	rundir_create "$results" "$(printf '%s' "$release" | sed 's/[^A-Za-z0-9._-]/_/g')"
+	SHARE=$(vp_cache)/runs/$RUN_ID
+	mkdir -p "$SHARE"
+	vp_run "$repo/harness/initramfs.sh" --kernel-dir "$kdir" --out "$SHARE.cpio.gz" \
+		--bin "$bindir/vfio-dma-bench" --bin "$bindir/vfio-mmio-bench" || rc=$?
+	checkpoint
+	[ "$rc" = 0 ] || finish "failed (initramfs.sh exit $rc)" 1
+	cp "$repo/harness/guest-job.sh" "$SHARE/job.sh"
+	printf '%s\n' "${steps[@]}" >"$SHARE/steps"
+	cat >"$SHARE/job.env" <<EOF
+RUN_ID='$RUN_ID'
+BOOT=$boot
+CPU=$((cpus - 1))
+DMA_IDS=$VP_GUEST_DMA_IDS
+MMIO_IDS=$VP_GUEST_MMIO_IDS
+HUGETLBFS=$VP_GUEST_HUGETLBFS
+EOF
+	META=("kernel_spec=$kernel"
+		"kernel_source=$(portable "$(paste -sd';' "$kdir/source" 2>/dev/null || echo unknown)")"
+		"kernel_config_sha256=$(sha256sum "$kdir/config" 2>/dev/null | cut -d' ' -f1)"
+		"qemu_version=$(qemu-system-x86_64 --version | head -n 1)"
+		"guest_mem=$mem" "guest_cpus=$cpus" "guest_hugepages=$VP_GUEST_HUGEPAGES"
+		"cmdline_append=$append" "accel_requested=$accel")
+	vp_log "run $RUN_ID: kernel $release, suite $(basename "$suite_file"), accel $accel"
+	local qargs=(--kernel-dir "$kdir" --initrd "$SHARE.cpio.gz" --share "$SHARE"
+		--mem "$mem" --cpus "$cpus" --accel "$accel" --hugepages "$VP_GUEST_HUGEPAGES"
+		--bind "$VP_GUEST_DMA_IDS,$VP_GUEST_MMIO_IDS" --ivshmem "$VP_GUEST_IVSHMEM"
+		--log "$SHARE/console.log")
+	[ -z "$append" ] || qargs+=(--append "$append")
+	rc=0
+	vp_run "$repo/harness/qemu.sh" "${qargs[@]}" || rc=$?
+	# What ran, as qemu.sh chose it (auto: KVM if a probe boot worked).
+	used=$(sed -n 's/^accel=//p' "$SHARE/accel" 2>/dev/null | tail -n 1)
+	META+=("accel_used=$used" "accel=$used" "guest_exit=$rc")
+	checkpoint
+	case $rc in
+	0) status=ok ;;
+	3) status="failed (guest: $(cat "$SHARE/guest.failure" 2>/dev/null || echo "see console.log"))" ;;
+	4) status="skipped (every case skipped; the reasons are in cases.csv)" ;;
+	*) status="failed ($(failed_steps))" ;;
+	esac
+	finish "$status" "$rc"
 }
 
 # The same steps on this machine, against a device the user bound to
 # vfio-pci. Nothing is bound or unbound here.
 run_host() {
-	local run raw rc=0 st name prog args
-	run=$(new_run_dir "$(uname -r | sed 's/[^A-Za-z0-9._-]/_/g')")
-	raw=$(mktemp -d)
-	CLEANUP=("$raw")
-	PENDING_RUN=$run
-	while read -r kw name prog args; do
-		[ "$kw" = step ] || continue
+	local s name prog args st rc=0 nskip=0
+	rundir_create "$results" "$(uname -r | sed 's/[^A-Za-z0-9._-]/_/g')"
+	SHARE=$(vp_cache)/runs/$RUN_ID
+	mkdir -p "$SHARE/raw"
+	printf '%s\n' "${steps[@]}" >"$SHARE/steps"
+	META=("host_device=$device" "accel=none")
+	for s in "${steps[@]}"; do
+		read -r name prog args <<<"$s"
 		vp_log "step $name: $prog $args"
 		st=0
 		# $args is a word list from the suite file.
 		# shellcheck disable=SC2086
-		"$bindir/$prog" --device "$device" --out "$raw/$name" \
-			--run-id "$(basename "$run")" --boot "$boot" --target host \
-			--accel none $args 2>&1 | tee -a "$run/bench.log" || st=${PIPESTATUS[0]}
-		mkdir -p "$raw/$name"
-		echo "$st" >"$raw/$name/exit"
-		case $st in 0 | 4) ;; *) rc=1 ;; esac
-	done <"$suite_file"
-	collect "$raw" "$run" "host_device=$device" "status=$(run_status "$rc")"
-	rm -rf "$raw"
-	return "$rc"
-}
-
-# On any exit: remove scratch files; a run directory that never got its
-# samples is removed if empty, else renamed *.incomplete (its logs stay
-# for debugging, and nobody can mistake it for a result).
-CLEANUP=()
-PENDING_RUN=""
-# shellcheck disable=SC2317 # called by the EXIT trap
-on_exit() {
-	rm -rf "${CLEANUP[@]}"
-	if [ -n "$PENDING_RUN" ] && [ ! -f "$PENDING_RUN/samples.csv" ]; then
-		rmdir "$PENDING_RUN" 2>/dev/null ||
-			{ mv "$PENDING_RUN" "$PENDING_RUN.incomplete" &&
-				vp_log "incomplete run kept in $PENDING_RUN.incomplete"; }
+		vp_run "$bindir/$prog" --device "$device" --out "$SHARE/raw/$name" \
+			--run-id "$RUN_ID" --boot "$boot" --target host \
+			--accel none $args >>"$SHARE/bench.log" 2>&1 || st=$?
+		tail -n 3 "$SHARE/bench.log" | sed 's/^/  | /' >&2
+		mkdir -p "$SHARE/raw/$name"
+		echo "$st" >"$SHARE/raw/$name/exit"
+		checkpoint
+		case $st in 0) ;; 4) nskip=$((nskip + 1)) ;; *) rc=1 ;; esac
+	done
+	if [ "$rc" != 0 ]; then
+		finish "failed ($(failed_steps))" 1
+	elif [ "$nskip" = ${#steps[@]} ]; then
+		finish "skipped (every case skipped; the reasons are in cases.csv)" 4
 	fi
+	finish ok 0
 }
-trap on_exit EXIT
 
-RUN_DIR=""
-rc=0
 case $target in
-qemu) run_qemu || rc=$? ;;
-host) run_host || rc=$? ;;
+qemu) run_qemu ;;
+host) run_host ;;
 esac
-if [ -n "$RUN_DIR" ] && [ "$plot" = 1 ]; then
-	"$repo/plot/plot-run.sh" "$RUN_DIR" || vp_log "charts failed (results are intact)"
-fi
-if [ -n "$RUN_DIR" ]; then
-	vp_log "results: $RUN_DIR"
-fi
-[ "$rc" = 0 ] || vp_log "the run failed (exit $rc); see the logs in ${RUN_DIR:-the output above}"
-exit "$rc"

@@ -37,10 +37,100 @@ vp_usage_error() {
 	exit 2
 }
 
+# vp_need_value OPTION ARGC: an option that takes a value must have one.
+vp_need_value() {
+	[ "$2" -ge 2 ] || vp_usage_error "$1 needs a value"
+}
+
+# The guest's layout (harness/guest.conf): VP_GUEST_* variables.
+# shellcheck source=guest.conf
+. "$(dirname "${BASH_SOURCE[0]}")/guest.conf"
+
+# vp_bytes SIZE: SIZE (4K, 2M, 6G, 6144M, or plain bytes) in bytes, by the
+# benchmarks' own parser; fails for anything else.
+vp_bytes() {
+	local v u m=1
+	[[ $1 =~ ^([0-9]{1,12})([KMGT]?)$ ]] || return 1
+	v=${BASH_REMATCH[1]} u=${BASH_REMATCH[2]}
+	case $u in
+	K) m=$((1 << 10)) ;; M) m=$((1 << 20)) ;;
+	G) m=$((1 << 30)) ;; T) m=$((1 << 40)) ;;
+	esac
+	echo $((10#$v * m))
+}
+
+# ---- children that can be interrupted ---------------------------------
+#
+# Bash runs a trap only when the foreground command ends, so a long child
+# (a kernel download, a guest) would keep an interrupt waiting for
+# minutes. vp_run starts the child in the background and waits for it;
+# the traps of vp_trap_signals then run at once and pass the signal on.
+# A non-interactive shell starts background children with SIGINT
+# ignored, so SIGTERM is what they get, whichever signal came.
+
+VP_CHILD=""
+VP_SIGNAL=""
+
+# vp_run CMD...: run CMD, return its status; an interrupt stops it.
+vp_run() {
+	local rc
+	"$@" &
+	VP_CHILD=$!
+	while :; do
+		rc=0
+		wait "$VP_CHILD" || rc=$?
+		# A trapped signal ends the wait early: wait again until the
+		# child is gone (a zombie still answers kill -0).
+		if ((rc > 128)) && kill -0 "$VP_CHILD" 2>/dev/null; then
+			continue
+		fi
+		break
+	done
+	VP_CHILD=""
+	return "$rc"
+}
+
+# shellcheck disable=SC2317 # run by the traps
+vp_on_signal() {
+	[ -n "$VP_SIGNAL" ] || VP_SIGNAL=$1
+	vp_log "interrupted (SIG$1): stopping"
+	if [ -n "$VP_CHILD" ]; then
+		kill -TERM "$VP_CHILD" 2>/dev/null || true
+	fi
+}
+
+# vp_trap_signals: remember SIGINT/SIGTERM/SIGHUP in VP_SIGNAL and stop
+# the running vp_run child. The caller checks vp_interrupted after each
+# step and leaves with vp_signal_status.
+vp_trap_signals() {
+	trap 'vp_on_signal INT' INT
+	trap 'vp_on_signal TERM' TERM
+	trap 'vp_on_signal HUP' HUP
+}
+
+vp_interrupted() {
+	[ -n "$VP_SIGNAL" ]
+}
+
+# The exit status for the signal that came: 128 + its number.
+vp_signal_status() {
+	case $VP_SIGNAL in
+	INT) echo 130 ;; TERM) echo 143 ;; HUP) echo 129 ;; *) echo 1 ;;
+	esac
+}
+
 # vp_need_cmd CMD [PACKAGE]: fail unless CMD is on PATH.
 vp_need_cmd() {
 	command -v "$1" >/dev/null 2>&1 && return 0
 	vp_die "command '$1' not found (install package ${2:-$1}, or run harness/deps.sh)"
+}
+
+# vp_csv_field TEXT: TEXT as one RFC 4180 field.
+vp_csv_field() {
+	case $1 in
+	*[\",$'\n']* | ' '* | *' ') printf '"%s"' "${1//\"/\"\"}" ;;
+	*) printf '%s' "$1" ;;
+	esac
 }
 
 # vp_atomic_write FILE: copy stdin to FILE through a temporary file in the
@@ -54,6 +144,30 @@ vp_atomic_write() {
 	fi
 	chmod 0644 "$tmp"
 	mv -f "$tmp" "$file"
+}
+
+# vp_atomic_output FILE CMD...: write CMD's output to FILE through a
+# temporary file, renamed into place only if CMD succeeded (so a failed
+# command leaves no half-written FILE). Fails like CMD, or 1.
+vp_atomic_output() {
+	local file=$1 tmp rc=0
+	shift
+	tmp=$(mktemp "$file.XXXXXX.tmp") || vp_die "cannot write $file"
+	"$@" >"$tmp" || rc=$?
+	if [ "$rc" != 0 ]; then
+		rm -f "$tmp"
+		return "$rc"
+	fi
+	chmod 0644 "$tmp"
+	mv -f "$tmp" "$file" || { rm -f "$tmp"; return 1; }
+}
+
+# vp_df_note DIR: " (N KiB free on its file system)", for messages
+# about writes that failed.
+vp_df_note() {
+	local avail
+	avail=$(df -Pk "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
+	[ -z "$avail" ] || printf ' (%s KiB free on its file system)' "$avail"
 }
 
 # vp_lock NAME: take an exclusive lock on $cache/locks/NAME.lock, held

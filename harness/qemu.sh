@@ -18,7 +18,8 @@ intel-iommu with caching-mode=on, the edu device), export the share DIR over
   --share DIR           9p share (tag vpshare, mounted at /mnt/share in the
                         guest); must hold job.sh
   --mem SIZE            guest RAM, e.g. 6G or 6144M (default 6G); must hold
-                        the huge pages reserved on the command line + 1.5 GiB
+                        the huge pages reserved on the command line and
+                        VP_GUEST_MIN_FREE_MIB more (harness/guest.conf)
   --cpus N              vCPUs (default 2)
   --accel MODE          auto|kvm|tcg|icount (default auto). icount is TCG
                         with -icount shift=0,sleep=off: deterministic, the
@@ -31,7 +32,7 @@ intel-iommu with caching-mode=on, the edu device), export the share DIR over
   --ivshmem SIZE        add an ivshmem-plain device with a SIZE (e.g. 2G)
                         shared-memory BAR backed by /dev/shm
   --hugepages SPEC      huge pages reserved at boot, SIZE:COUNT[,...] with
-                        SIZE 1G or 2M, or "none" (default 1G:2,2M:512)
+                        SIZE 1G or 2M, or "none" (default: harness/guest.conf)
   --append TEXT         extra kernel command line (repeatable); it comes
                         after DIR/cmdline, the parameters kernel.sh chose
                         for this kernel (e.g. hugepage_alloc_threads=2)
@@ -44,7 +45,8 @@ intel-iommu with caching-mode=on, the edu device), export the share DIR over
 
 Before booting, SHARE/accel is written: qemu=VERSION, reason=WHY, and as the
 last line accel=kvm|tcg|icount. The guest writes SHARE/job.log (the job's
-output) and SHARE/job.exit (its status).
+output) and SHARE/job.exit (its status). When the guest fails, qemu.sh
+writes the reason, one line, to SHARE/guest.failure.
 
 Exit status: the job's exit status; 2 for bad usage; 3 if the guest failed
 (kernel panic, guest setup failed, QEMU exited without job.exit, boot
@@ -54,15 +56,22 @@ EOF
 
 FAILED=3
 QEMU=qemu-system-x86_64
-BASE_CMDLINE="console=ttyS0 intel_iommu=on panic=-1 vp.share=vpshare"
+# no_timer_check: at boot, check_timer() busy-waits a fixed number of TSC
+# cycles and panics ("timer doesn't work through Interrupt-remapped
+# IO-APIC") unless 4 jiffies passed meanwhile. Under TCG on a loaded host
+# the vCPU threads are descheduled at random, so the check fails while
+# the timer works; KVM guests skip it for the same reason (the kernel
+# sets no_timer_check in paravirt_ops_setup()). It changes nothing after
+# boot. README.md, "When a run goes wrong", has the measurements.
+BASE_CMDLINE="console=ttyS0 intel_iommu=on panic=-1 no_timer_check vp.share=vpshare"
 
-# size_mib SIZE: SIZE (N, NM or NG; QEMU reads a bare N as MiB) in MiB.
+# size_mib SIZE: SIZE (NM or NG; QEMU reads a bare N as MiB) in MiB.
 size_mib() {
-	[[ $1 =~ ^([0-9]+)([MmGg]?)$ ]] || return 1
-	case ${BASH_REMATCH[2]} in
-	G | g) echo $((BASH_REMATCH[1] * 1024)) ;;
-	*) echo $((BASH_REMATCH[1])) ;;
-	esac
+	local b
+	[[ $1 =~ ^[0-9]+$ ]] && { echo "$1"; return; }
+	[[ $1 =~ ^[0-9]+[MG]$ ]] || return 1
+	b=$(vp_bytes "$1") || return 1
+	echo $((b >> 20))
 }
 
 # hugepages_cmdline SPEC: the kernel parameters for SIZE:COUNT[,...].
@@ -100,19 +109,32 @@ qemu_version() {
 	"$QEMU" --version | sed -n '1s/^QEMU emulator version \([^ ]*\).*/\1/p'
 }
 
+# QPID is a subshell that runs QEMU and writes its exit status to QSTATUS:
+# so bash never reports a killed QEMU ("Killed") before our own message.
 qemu_alive() {
 	[[ -n ${QPID:-} ]] && kill -0 "$QPID" 2>/dev/null
 }
 
+# QEMU's own pid: from its -pidfile, or the subshell's child.
+qemu_pid() {
+	cat "$QPIDFILE" 2>/dev/null || pgrep -P "$QPID" 2>/dev/null | head -n 1
+}
+
+signal_qemu() {
+	local pid
+	pid=$(qemu_pid)
+	[[ -z $pid ]] || kill "-$1" "$pid" 2>/dev/null || true
+}
+
 stop_qemu() {
 	qemu_alive || return 0
-	kill -TERM "$QPID" 2>/dev/null || true
+	signal_qemu TERM
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		qemu_alive || break
 		sleep 0.5
 	done
 	if qemu_alive; then
-		kill -KILL "$QPID" 2>/dev/null || true
+		signal_qemu KILL
 	fi
 	wait "$QPID" 2>/dev/null || true
 }
@@ -207,6 +229,8 @@ scan_console() {
 
 fail_run() {
 	vp_log "error: $1"
+	# For the harness: why the guest failed, in one line.
+	printf '%s\n' "$1" >"$SHARE_DIR/guest.failure" 2>/dev/null || true
 	vp_log "last 40 console lines ($LOG):"
 	tail -n 40 "$LOG" | tr -d '\r' | sed 's/^/  | /' >&2
 	exit "$FAILED"
@@ -216,7 +240,7 @@ main() {
 	local arg share='' mem_mib huge_mib cmdline status shm_free qemu_error hugepage_args
 	local appends=() qemu_args=()
 	KDIR='' INITRD='' MEM=6G CPUS=2 ACCEL=auto BIND='' IVSHMEM='' LOG=''
-	local timeout=1800 boot_timeout=300 hugepages=1G:2,2M:512
+	local timeout=1800 boot_timeout=300 hugepages=$VP_GUEST_HUGEPAGES
 	VERBOSE=0
 	while (($#)); do
 		arg=$1
@@ -270,6 +294,8 @@ main() {
 	[[ -d $share ]] || vp_die "no such share directory: $share"
 	[[ -f $share/job.sh ]] || vp_die "$share/job.sh missing: nothing for the guest to run"
 	KDIR=$(realpath "$KDIR") INITRD=$(realpath "$INITRD") share=$(realpath "$share")
+	SHARE_DIR=$share
+	rm -f "$share/guest.failure"
 	LOG=$(realpath -m "${LOG:-$share/console.log}")
 	vp_need_cmd "$QEMU" qemu-system-x86
 
@@ -282,10 +308,10 @@ main() {
 	[[ -n $BIND ]] && cmdline+=" vp.bind=$BIND"
 	((${#appends[@]})) && cmdline+=" ${appends[*]}"
 	huge_mib=$(hugepages_mib "$cmdline")
-	((mem_mib >= huge_mib + 1536)) ||
-		vp_die "--mem $MEM is too small: the command line reserves $huge_mib MiB of huge pages and the guest needs 1536 MiB more (use --mem $(((huge_mib + 1536 + 1023) / 1024))G or more)"
+	((mem_mib >= huge_mib + VP_GUEST_MIN_FREE_MIB)) ||
+		vp_die "--mem $MEM is too small: the command line reserves $huge_mib MiB of huge pages and the guest needs $VP_GUEST_MIN_FREE_MIB MiB more (use --mem $(((huge_mib + VP_GUEST_MIN_FREE_MIB + 1023) / 1024))G or more)"
 
-	QPID='' SHM=''
+	QPID='' QPIDFILE='' SHM=''
 	trap cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -315,6 +341,9 @@ main() {
 
 	rm -f "$share/job.exit" "$share/job.log"
 	mkdir -p "$(dirname "$LOG")"
+	QPIDFILE=$share/qemu.pid QSTATUS=$share/qemu.status
+	rm -f "$QPIDFILE" "$QSTATUS"
+	args+=(-pidfile "$QPIDFILE")
 	{
 		printf '#'
 		printf ' %q' "${args[@]}"
@@ -322,7 +351,11 @@ main() {
 	} >"$LOG"
 	START=$SECONDS READY=0 READY_AT=0 LAST_PROGRESS=0 SHOWN=1 FAILURE=''
 	vp_log "booting $(<"$KDIR/release") (mem $MEM, $CPUS cpus, console $LOG)"
-	"${args[@]}" </dev/null >>"$LOG" 2>&1 &
+	{
+		rc=0
+		"${args[@]}" </dev/null >>"$LOG" 2>&1 || rc=$?
+		echo "$rc" >"$QSTATUS"
+	} 2>/dev/null &
 	QPID=$!
 
 	while qemu_alive; do
@@ -345,13 +378,16 @@ main() {
 		scan_console
 		fail_run "$FAILURE"
 	fi
-	status=0
-	wait "$QPID" || status=$?
+	wait "$QPID" 2>/dev/null || true
 	QPID=''
+	status=$(cat "$QSTATUS" 2>/dev/null || echo unknown)
 	scan_console
 	[[ -z $FAILURE ]] || fail_run "$FAILURE"
 	if ! [[ -f $share/job.exit ]]; then
 		qemu_error=$(grep -a -m1 "^$QEMU: " "$LOG" | tr -d '\r') || true
+		if [[ $status =~ ^[0-9]+$ ]] && ((status > 128)); then
+			fail_run "QEMU was killed by signal $((status - 128)) ($(kill -l $((status - 128)) 2>/dev/null || echo '?')) before the job ended${qemu_error:+: $qemu_error}"
+		fi
 		fail_run "QEMU exited (status $status) without job.exit${qemu_error:+: $qemu_error}"
 	fi
 	status=$(<"$share/job.exit")

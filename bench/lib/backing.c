@@ -60,6 +60,15 @@ static bool is_hugetlb(const struct backing *b)
 	       (b->kind == BK_MEMFD && b->page_size > SZ_4K);
 }
 
+const char *backing_pool(const struct backing *b)
+{
+	if (b->kind == BK_HUGETLBFS)
+		return "hugetlbfs";
+	if (!is_hugetlb(b))
+		return "normal";
+	return b->page_size == SZ_1G ? "hugetlb-1g" : "hugetlb-2m";
+}
+
 static int hugetlb_counter(uint64_t page_size, const char *name, uint64_t *v)
 {
 	char path[128];

@@ -40,6 +40,15 @@ extern const size_t nbackings;
 
 const struct backing *backing_find(const char *name);
 
+/*
+ * The memory pool a buffer of @b is taken from: "normal" (page cache and
+ * anonymous memory, THP included), "hugetlb-2m", "hugetlb-1g", or
+ * "hugetlbfs" (the pool of the mount's page size, known only where it is
+ * mounted). What `--plan` reports, so that a harness can check a suite
+ * against a machine before it runs.
+ */
+const char *backing_pool(const struct backing *b);
+
 /* A buffer and what the kernel really gave us for it. */
 struct buffer {
 	const struct backing *b;
