@@ -251,10 +251,14 @@ finish() {
 		status="lost"
 		[ "$rc" != 0 ] || rc=1
 	fi
-	if [ "$status" = ok ] && [ "$plot" = 1 ] &&
+	# A failed run with samples is drawn too (it helps to see what went
+	# wrong); an interrupted one is not (it was asked to stop).
+	if [ "$plot" = 1 ] && [ -f "$RUN_DIR/samples.csv" ] && ! vp_interrupted &&
 		! "$repo/plot/plot-run.sh" "$RUN_DIR"; then
-		vp_log "error: the charts could not be drawn; the results are complete (redraw: make plot RUN=$RUN_ID)"
-		rc=1
+		if [ "$status" = ok ]; then
+			vp_log "error: the charts could not be drawn; the results are complete (redraw: plot/plot-run.sh $RUN_DIR)"
+			rc=1
+		fi
 	fi
 	if [ "$status" = ok ] && vp_interrupted; then
 		status="interrupted (SIG$VP_SIGNAL)" rc=$(vp_signal_status)
