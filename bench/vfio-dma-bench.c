@@ -58,9 +58,9 @@ struct opts {
 	struct cli_run run;
 };
 
-static void usage(FILE *f)
+static void usage(void)
 {
-	fprintf(f,
+	printf(
 "usage: vfio-dma-bench --device BDF --out DIR [options]\n"
 "\n"
 "Time VFIO DMA map and unmap of buffers of each memory backing through each\n"
@@ -74,8 +74,9 @@ static void usage(FILE *f)
 "  -c, --map-chunk SIZE    map in chunks of SIZE (default: whole buffer, one call)\n"
 "  -u, --unmap-chunk SIZE  unmap in chunks of SIZE, a multiple of the map chunk\n"
 "                          (default: whole buffer)\n"
-"  -r, --reps N            recorded repetitions per case (default 5)\n"
-"  -w, --warmup N          unrecorded repetitions before them (default 1)\n"
+"  -r, --reps N            recorded repetitions per case, 1 to 100000 (default 5)\n"
+"  -w, --warmup N          unrecorded repetitions before them, 0 to 1000\n"
+"                          (default 1)\n"
 "      --hugetlbfs DIR     hugetlbfs mount for the 'hugetlbfs' backing\n"
 CLI_RUN_USAGE
 "      --plan              print the memory the cases need, per pool, and exit:\n"
@@ -86,7 +87,10 @@ CLI_RUN_USAGE
 "  -h, --help              this text\n"
 "\n"
 "Exit: 0 ok, 1 a case failed or got the wrong backing, 2 bad usage,\n"
-"4 every case skipped (reasons in cases.csv and on stderr).\n");
+"4 every case skipped (reasons in cases.csv and on stderr).\n"
+"\n"
+"Example, in the QEMU guest of make bench (the edu device is 0000:00:03.0):\n"
+"  vfio-dma-bench --device 0000:00:03.0 --out /tmp/dma --hugetlbfs /mnt/huge-2M --size 256M --reps 5 --warmup 1\n");
 }
 
 static void list_tables(void)
@@ -124,7 +128,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .reps = 5, .warmup = 1 };
 	cli_run_init(&o->run);
-	while ((c = getopt_long(argc, argv, "d:o:b:i:s:c:u:r:w:lh", lo, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:o:b:i:s:c:u:r:w:lh", lo)) != -1) {
 		if (cli_run_option(&o->run, c, optarg))
 			continue;
 		switch (c) {
@@ -139,24 +143,15 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 's': sizes = optarg; break;
 		case 'c': o->map_chunk = cli_size("--map-chunk", optarg); break;
 		case 'u': o->unmap_chunk = cli_size("--unmap-chunk", optarg); break;
-		case 'r': o->reps = cli_uint("--reps", optarg, 100000); break;
-		case 'w': o->warmup = cli_uint("--warmup", optarg, 1000); break;
+		case 'r': o->reps = cli_uint("--reps", optarg, 1, 100000); break;
+		case 'w': o->warmup = cli_uint("--warmup", optarg, 0, 1000); break;
 		case O_HUGETLBFS: o->bo.hugetlbfs_dir = optarg; break;
 		case O_PLAN: o->plan = true; break;
 		case 'l': list_tables(); exit(EXIT_OK);
-		case 'h': usage(stdout); exit(EXIT_OK);
-		default: usage(stderr); exit(EXIT_USAGE);
+		case 'h': usage(); exit(EXIT_OK);
 		}
 	}
-	/*
-	 * A plan is asked of a suite's arguments on the machine that will
-	 * start the run, before any device or output directory exists.
-	 */
-	if (o->plan && !o->device)
-		o->device = "none";
-	if (o->plan && !o->run.ro.dir)
-		o->run.ro.dir = "none";
-	cli_finish(argc, argv, o->device, &o->run, o->reps);
+	cli_finish(argc, argv, o->device, &o->run, o->plan);
 	if (size_list_parse(sizes, &o->sizes, &o->nsizes))
 		die_usage("--size: '%s' is not a size list (512M,1G) or sweep (4K..1G)",
 			  sizes);

@@ -8,14 +8,18 @@
  * that admits that level and no larger one (pfnmap.h), every 4 KiB is
  * touched with kprobes counting vmf_insert_pfn{,_pmd,_pud}, and the level
  * fails unless the kernel inserted exactly the entries the placement
- * implies. Then each repetition maps the BAR afresh and times touching
- * it (fault-in, with fault counts), dependent loads over a sweep of
- * working sets, sequential reads and writes, and VFIO DMA-map of the
- * mapping itself (the peer-to-peer path), prefaulted and cold. Anonymous
- * memory with 4K and with huge pages gets the same load and bandwidth
- * runs, as the baseline beside the BAR.
+ * implies (pfnlevel.h). Then each repetition maps the BAR afresh and
+ * times touching it (fault-in, with fault counts), dependent loads over a
+ * sweep of working sets, sequential reads and writes, and VFIO DMA-map of
+ * the mapping itself (the peer-to-peer path), prefaulted and cold.
+ * Anonymous memory with 4K and with huge pages gets the same load and
+ * bandwidth runs, as the baseline beside the BAR.
  *
- * samples.csv (DESIGN.md section 8), bench "mmio":
+ * Each case stands alone: a level that cannot be placed is skipped, one
+ * that is not obtained fails, and a mapping or DMA-map that fails fails
+ * its case with the reason; the other cases and levels still run.
+ *
+ * samples.csv (README.md, "Run directories"), bench "mmio":
  *   backing bar, anon-4k or anon-thp; level = the level requested (pte,
  *   pmd, pud, auto; empty for anonymous memory).
  *   fault-in case (size = mapping): faults, faults-rusage (count),
@@ -41,19 +45,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "backing.h"
 #include "chase.h"
+#include "caserun.h"
 #include "cli.h"
+#include "faultin.h"
 #include "freshmap.h"
 #include "iommu.h"
-#include "kprobe.h"
 #include "log.h"
 #include "meta.h"
 #include "perfev.h"
+#include "pfnlevel.h"
 #include "pfnmap.h"
-#include "ptdump.h"
+#include "pfnpass.h"
 #include "results.h"
 #include "size.h"
 #include "stream.h"
@@ -84,26 +89,6 @@ static const char *const level_what[PFNMAP_NR_LEVELS] = {
 	[PFNMAP_AUTO] = "where mmap(NULL) puts the BAR in a fresh process",
 };
 
-/*
- * Kernel functions whose calls count the page-table entries a fault-in
- * makes, per level; a renamed function's older name follows it (6.1 has
- * only the _prot ones). remap_pfn_range() is how vfio-pci mapped a BAR
- * before 6.12: the whole VMA with PTEs, at its first fault.
- */
-static const struct insert_probe {
-	const char *func;
-	int level;		/* enum pfnmap_level; -1: a whole VMA of PTEs */
-} insert_probes[] = {
-	{ "vmf_insert_pfn", PFNMAP_PTE },
-	{ "vmf_insert_pfn_pmd", PFNMAP_PMD },
-	{ "vmf_insert_pfn_pmd_prot", PFNMAP_PMD },
-	{ "vmf_insert_pfn_pud", PFNMAP_PUD },
-	{ "vmf_insert_pfn_pud_prot", PFNMAP_PUD },
-	{ "remap_pfn_range", -1 },
-};
-#define NR_PROBES (sizeof(insert_probes) / sizeof(insert_probes[0]))
-_Static_assert(NR_PROBES <= KPROBE_MAX, "more insert probes than a kprobe_set holds");
-
 static const unsigned int bw_widths[] = { 8, 64 };
 #define NR_WIDTHS (sizeof(bw_widths) / sizeof(bw_widths[0]))
 
@@ -128,10 +113,38 @@ struct opts {
 	struct cli_run run;
 };
 
-/* One case of the CSV and how many of its samples failed verification. */
-struct mcase {
-	struct results_case rc;
-	unsigned int bad;
+/* The cases of one backing (and level). */
+struct case_set {
+	struct case_run fault;		/* BAR only */
+	struct case_run bw[NR_WIDTHS];
+	struct case_run barmap;		/* BAR only */
+	struct case_run *load;		/* one per working set */
+	size_t nload;
+	struct case_run **all;		/* each of the above, in cases.csv order */
+	size_t nall;
+	char unverified[256];		/* the reason of an unverified case */
+};
+
+/* What the loads over one working set measured. */
+struct load_figs {
+	struct chase_result r;
+	double hw[PERFEV_NR];		/* NaN where there is no counter */
+};
+
+struct bw_figs {
+	double read, write;		/* B/s */
+};
+
+struct barmap_figs {
+	uint64_t map_ns, unmap_ns, cold_ns, cold_unmap_ns;
+};
+
+/* What one repetition measured, per case. */
+struct rep_figs {
+	struct faultin_figs fault;
+	struct load_figs *load;		/* per working set */
+	struct bw_figs bw[NR_WIDTHS];
+	struct barmap_figs barmap;
 };
 
 /* The rows that say what a sample ran on. */
@@ -143,13 +156,10 @@ struct provenance {
 
 /* What one level is asked for, where it is placed, and what it gave. */
 struct level_run {
-	int level;			/* requested, enum pfnmap_level */
+	struct pfnlevel_want want;
 	uint64_t residue;		/* of the mapping's address modulo 1G */
-	struct pfnmap_entries expect;	/* what that placement must give */
-	double expect_faults;		/* per fault-in */
-	int obtained;			/* PFNMAP_NR_SIZES: unknown */
-	bool verified;
-	char why[512];
+	struct pfnlevel_verdict v;
+	char why[512];			/* why it is skipped or failed */
 };
 
 struct bench {
@@ -158,18 +168,16 @@ struct bench {
 	struct dma_ctx ctx;
 	struct vfio_bar bar;
 	struct perfev_set pe;
-	struct kprobe_set kp;
-	int probe_of[PFNMAP_NR_SIZES];	/* insert_probes[] index per level, or -1 */
-	int remap_probe;		/* insert_probes[] index, or -1 */
-	bool kprobes;			/* every level has a probe */
-	bool ptdump;
-	char ptdump_path[64];
-	unsigned int nok, nfail, nskip;
+	struct pfnpass pass;
+	struct case_set cs;		/* of the level or baseline running */
+	struct rep_figs figs;		/* of its repetition running */
+	double *t_fault, *t_map, *t_cold; /* per recorded rep, for the log */
+	struct case_tally tally;
 };
 
-static void usage(FILE *f)
+static void usage(void)
 {
-	fprintf(f,
+	printf(
 "usage: vfio-mmio-bench --device BDF --out DIR [options]\n"
 "\n"
 "Map a BAR of a vfio-pci device with PTE, PMD or PUD page-table entries (and\n"
@@ -179,9 +187,9 @@ static void usage(FILE *f)
 "GPU's VRAM), never one with registers. Writes DIR/samples.csv, cases.csv\n"
 "and meta.csv.\n"
 "\n"
-"  -d, --device BDF        PCI device bound to vfio-pci (e.g. 0000:00:04.0)\n"
+"  -d, --device BDF        PCI device bound to vfio-pci (e.g. 0000:00:02.0)\n"
 "  -o, --out DIR           result directory (created; its files must not exist)\n"
-"      --bar N             BAR index (default: the largest mmappable BAR)\n"
+"      --bar N             BAR index, 0 to 5 (default: the largest mmappable BAR)\n"
 "  -s, --size SIZE         bytes of the BAR to map (default 1G, or the BAR)\n"
 "      --offset SIZE       where in the BAR the mapping starts (default 0)\n"
 "  -L, --level LIST        pte,pmd,pud,auto (default all four, in that order)\n"
@@ -193,10 +201,11 @@ static void usage(FILE *f)
 "                          anon-4k,anon-thp (default) or none\n"
 "      --bw-size SIZE      bytes read and written per bandwidth sample\n"
 "                          (default 64M, at most --size)\n"
-"      --batches N         timed batches of %u loads per load sample (default 1024)\n"
-"  -r, --reps N            recorded repetitions per case (default 3)\n"
-"  -w, --warmup N          unrecorded repetitions before them (default 1); each\n"
-"                          repetition maps the BAR afresh\n"
+"      --batches N         timed batches of %u loads per load sample,\n"
+"                          1 to 1048576 (default 1024)\n"
+"  -r, --reps N            recorded repetitions per case, 1 to 100000 (default 3)\n"
+"  -w, --warmup N          unrecorded repetitions before them, 0 to 1000\n"
+"                          (default 1); each repetition maps the BAR afresh\n"
 CLI_RUN_USAGE
 "      --plan              print the guest memory the cases need ('normal BYTES':\n"
 "                          the anonymous baselines; the BAR is not RAM) and exit;\n"
@@ -206,8 +215,15 @@ CLI_RUN_USAGE
 "  -l, --list              list levels, phases and baselines, and exit\n"
 "  -h, --help              this text\n"
 "\n"
-"Exit: 0 ok, 1 a case failed or a level was not obtained, 2 bad usage,\n"
-"4 every case skipped (reasons in cases.csv and on stderr).\n", CHASE_BATCH);
+"A level the mapping cannot hold is skipped; one not obtained, or a mapping\n"
+"or DMA-map that fails, fails its cases; the others still run.\n"
+"Exit: 0 ok, 1 a case failed or a level was not obtained, 2 bad usage (also\n"
+"--offset, --size or --working-set that do not fit the BAR), 4 every case\n"
+"skipped (reasons in cases.csv and on stderr).\n"
+"\n"
+"Example, in the QEMU guest of make bench (ivshmem's 2G BAR2 is 0000:00:02.0):\n"
+"  vfio-mmio-bench --device 0000:00:02.0 --out /tmp/mmio --reps 3 --warmup 0 --working-set 4K,64K,1M,16M,256M,1G --bw-size 16M --batches 256\n",
+	       CHASE_BATCH);
 }
 
 static void list_tables(void)
@@ -250,6 +266,38 @@ static const struct backing *baseline_find(const char *name)
 	return b && b->kind == BK_ANON ? b : NULL;
 }
 
+static bool phase_on(const struct opts *o, enum phase p)
+{
+	return o->phases & 1u << p;
+}
+
+/* The defaults of what was not given, and the checks across options. */
+static void opts_complete(struct opts *o, const char *ws, bool ws_given)
+{
+	if (size_list_parse(ws, &o->ws, &o->nws))
+		die_usage("--working-set: '%s' is not a size list (4K,2M) or sweep (4K..1G)", ws);
+	for (size_t i = 0; i < o->nws; i++)
+		if (o->ws[i] % SZ_4K)
+			die_usage("--working-set: %llu is not a multiple of 4K",
+				  (unsigned long long)o->ws[i]);
+	o->ws_default = !ws_given;	/* cut to the mapping later */
+	if (!o->nlevel)
+		for (int l = 0; l < PFNMAP_NR_LEVELS; l++)
+			o->level[o->nlevel++] = level_find(pfnmap_level_name[l]);
+	if (!o->nphase)
+		for (int p = 0; p < NR_PHASES; p++)
+			o->phase[o->nphase++] = &phase_descs[p];
+	for (size_t i = 0; i < o->nphase; i++)
+		if (o->phase[i])
+			o->phases |= 1u << (int)(o->phase[i] - phase_descs);
+	if (!o->nbaseline) {
+		o->baseline[o->nbaseline++] = backing_find("anon-4k");
+		o->baseline[o->nbaseline++] = backing_find("anon-thp");
+	}
+	if (!o->baseline[0])
+		o->nbaseline = 0;	/* "none" */
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_BAR = CLI_O_NEXT, O_OFFSET, O_BWSIZE, O_BATCHES, O_PLACEAS, O_PLAN };
@@ -281,13 +329,13 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	*o = (struct opts){ .bar = -1, .place_as = -1, .bw_size = 64 << 20,
 			    .batches = 1024, .reps = 3, .warmup = 1 };
 	cli_run_init(&o->run);
-	while ((c = getopt_long(argc, argv, "d:o:s:L:p:W:b:r:w:lh", lo, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:o:s:L:p:W:b:r:w:lh", lo)) != -1) {
 		if (cli_run_option(&o->run, c, optarg))
 			continue;
 		switch (c) {
 		case 'd': o->device = optarg; break;
 		case 'o': o->run.ro.dir = optarg; break;
-		case O_BAR: o->bar = (int)cli_uint("--bar", optarg, 5); break;
+		case O_BAR: o->bar = (int)cli_uint("--bar", optarg, 0, 5); break;
 		case 's': o->size = cli_size("--size", optarg); break;
 		case O_OFFSET: o->offset = cli_size("--offset", optarg); break;
 		case 'L':
@@ -311,337 +359,266 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				o->baseline[o->nbaseline++] = NULL;
 			break;
 		case O_BWSIZE: o->bw_size = cli_size("--bw-size", optarg); break;
-		case O_BATCHES: o->batches = cli_uint("--batches", optarg, 1 << 20); break;
-		case 'r': o->reps = cli_uint("--reps", optarg, 100000); break;
-		case 'w': o->warmup = cli_uint("--warmup", optarg, 1000); break;
+		case O_BATCHES: o->batches = cli_uint("--batches", optarg, 1, 1 << 20); break;
+		case 'r': o->reps = cli_uint("--reps", optarg, 1, 100000); break;
+		case 'w': o->warmup = cli_uint("--warmup", optarg, 0, 1000); break;
+		case O_PLAN: o->plan = true; break;
 		case O_PLACEAS:
 			o->place_as = pfnmap_level_find(optarg);
 			if (o->place_as < 0 || o->place_as == PFNMAP_AUTO)
 				die_usage("--place-as: '%s' is not pte, pmd or pud", optarg);
 			break;
-		case O_PLAN: o->plan = true; break;
 		case 'l': list_tables(); exit(EXIT_OK);
-		case 'h': usage(stdout); exit(EXIT_OK);
-		default: usage(stderr); exit(EXIT_USAGE);
+		case 'h': usage(); exit(EXIT_OK);
 		}
 	}
-	/* A plan is asked of a suite's arguments, before any device exists. */
-	if (o->plan && !o->device)
-		o->device = "none";
-	if (o->plan && !o->run.ro.dir)
-		o->run.ro.dir = "none";
-	cli_finish(argc, argv, o->device, &o->run, o->reps);
-	if (!o->batches)
-		die_usage("--batches must be at least 1");
-	if (size_list_parse(ws, &o->ws, &o->nws))
-		die_usage("--working-set: '%s' is not a size list (4K,2M) or sweep (4K..1G)", ws);
-	for (size_t i = 0; i < o->nws; i++)
-		if (o->ws[i] % SZ_4K)
-			die_usage("--working-set: %llu is not a multiple of 4K",
-				  (unsigned long long)o->ws[i]);
-	o->ws_default = !ws_given;	/* cut to the mapping later */
-	if (!o->nlevel)
-		for (int l = 0; l < PFNMAP_NR_LEVELS; l++)
-			o->level[o->nlevel++] = level_find(pfnmap_level_name[l]);
-	if (!o->nphase)
-		for (int p = 0; p < NR_PHASES; p++)
-			o->phase[o->nphase++] = &phase_descs[p];
-	for (size_t i = 0; i < o->nphase; i++)
-		if (o->phase[i])
-			o->phases |= 1u << (int)(o->phase[i] - phase_descs);
-	if (!o->nbaseline) {
-		o->baseline[o->nbaseline++] = backing_find("anon-4k");
-		o->baseline[o->nbaseline++] = backing_find("anon-thp");
-	}
-	if (!o->baseline[0])
-		o->nbaseline = 0;	/* "none" */
+	cli_finish(argc, argv, o->device, &o->run, o->plan);
+	opts_complete(o, ws, ws_given);
 }
 
 /*
  * Fit the defaults to the BAR (map 1G or the whole BAR, sweep up to the
- * mapping) and refuse what cannot fit.
+ * mapping). -EINVAL, with the reason in @why, for what cannot fit.
  */
-static void fit_to_bar(struct opts *o, const struct vfio_bar *bar)
+static int fit_to_bar(struct opts *o, const struct vfio_bar *bar, char *why, size_t whylen)
 {
-	char a[32], b[32], c[32];
+	char a[SIZE_FMT_LEN], b[SIZE_FMT_LEN], c[SIZE_FMT_LEN];
 	size_t n = 0;
 
-	if (o->offset >= bar->size)
-		die_fail("--offset %s is beyond BAR %d's %s", size_format(o->offset, a, sizeof(a)),
-			 bar->index, size_format(bar->size, b, sizeof(b)));
+	if (o->offset >= bar->size) {
+		snprintf(why, whylen, "--offset %s is beyond BAR %d's %s",
+			 size_format(o->offset, a, sizeof(a)), bar->index,
+			 size_format(bar->size, b, sizeof(b)));
+		return -EINVAL;
+	}
 	if (!o->size)
 		o->size = bar->size - o->offset < SZ_1G ? bar->size - o->offset : SZ_1G;
-	if (o->offset + o->size > bar->size)
-		die_fail("--offset %s --size %s does not fit in BAR %d (%s)",
+	if (o->offset + o->size > bar->size) {
+		snprintf(why, whylen, "--offset %s --size %s does not fit in BAR %d (%s)",
 			 size_format(o->offset, a, sizeof(a)), size_format(o->size, b, sizeof(b)),
 			 bar->index, size_format(bar->size, c, sizeof(c)));
+		return -EINVAL;
+	}
 	if (o->ws_default) {
 		for (size_t i = 0; i < o->nws && o->ws[i] <= o->size; i++)
 			n++;
 		o->nws = n;
 	}
-	for (size_t i = 0; i < o->nws; i++)
-		if (o->ws[i] > o->size)
-			die_fail("--working-set %s is larger than the mapping (--size %s)",
-				 size_format(o->ws[i], a, sizeof(a)), size_format(o->size, b, sizeof(b)));
+	for (size_t i = 0; i < o->nws; i++) {
+		if (o->ws[i] <= o->size)
+			continue;
+		snprintf(why, whylen, "--working-set %s is larger than the mapping (--size %s)",
+			 size_format(o->ws[i], a, sizeof(a)), size_format(o->size, b, sizeof(b)));
+		return -EINVAL;
+	}
 	if (o->bw_size > o->size)
 		o->bw_size = o->size;
+	return 0;
 }
 
-/*
- * --plan: the anonymous memory the baselines take (the largest working
- * set or stream, at most the mapping: fit_to_bar() cuts them so), with
- * the mapping's size as --size says or its default, 1G.
- */
-static void print_plan(const struct opts *o)
+/* ---- Cases: each one ok, skipped or failed on its own ---------------- */
+
+static void case_set_add(struct case_set *cs, struct case_run *c,
+			 const struct results_case *rc, bool on)
 {
-	uint64_t size = o->size ? o->size : SZ_1G, need = 0;
-
-	if (!o->nbaseline || !(o->phases & (1u << PH_LOAD | 1u << PH_BW)))
-		return;
-	if (o->phases & 1u << PH_BW)
-		need = o->bw_size < size ? o->bw_size : size;
-	for (size_t i = 0; (o->phases & 1u << PH_LOAD) && i < o->nws; i++)
-		if (o->ws[i] <= size && o->ws[i] > need)
-			need = o->ws[i];
-	if (need)
-		printf("normal %llu\n", (unsigned long long)need);
+	case_run_init(c, rc, on);
+	cs->all[cs->nall++] = c;
 }
 
-static void sample(struct bench *b, struct mcase *mc, const char *metric,
+/* The cases of a backing, BAR (with fault-in and DMA-map) or anonymous. */
+static void case_set_init(struct bench *b, const char *backing, const char *level, bool bar)
+{
+	const struct opts *o = b->o;
+	struct case_set *cs = &b->cs;
+	struct results_case rc = { .bench = "mmio", .backing = backing, .level = level,
+				   .iface = "", .size = o->size };
+
+	cs->nall = 0;
+	case_set_add(cs, &cs->fault, &rc, bar);
+	for (size_t w = 0; w < NR_WIDTHS; w++) {
+		struct results_case bw = rc;
+
+		bw.size = o->bw_size;
+		bw.chunk = bw_widths[w];
+		case_set_add(cs, &cs->bw[w], &bw, phase_on(o, PH_BW));
+	}
+	rc.iface = "type1v2";
+	case_set_add(cs, &cs->barmap, &rc, bar && phase_on(o, PH_BARMAP));
+	rc.iface = "";
+	/* One load per 4 KiB page (see the top of this file). */
+	rc.chunk = SZ_4K;
+	for (size_t i = 0; i < cs->nload; i++) {
+		rc.size = o->ws[i];
+		case_set_add(cs, &cs->load[i], &rc, phase_on(o, PH_LOAD));
+	}
+	snprintf(cs->unverified, sizeof(cs->unverified), "%s",
+		 "a sample's fault count or level did not match (verified=no rows)");
+}
+
+/* Every case still running is skipped or fails, with @why. */
+static void case_set_mark(struct case_set *cs, enum case_status st, const char *why)
+{
+	for (size_t i = 0; i < cs->nall; i++)
+		case_run_end(cs->all[i], st, why);
+}
+
+/* Their rows in cases.csv. */
+static void case_set_close(struct bench *b)
+{
+	for (size_t i = 0; i < b->cs.nall; i++)
+		case_run_close(&b->res, b->cs.all[i], b->o->reps, b->cs.unverified, &b->tally);
+}
+
+/* ---- Rows: every sample of samples.csv is written here ---------------- */
+
+static void sample(struct bench *b, struct case_run *mc, const char *metric,
 		   unsigned int rep, double v, const char *unit, bool verified)
 {
-	if (isnan(v))
-		return;		/* unavailable: never written as a number */
-	results_sample(&b->res, &mc->rc, metric, rep, v, unit, verified);
-	mc->bad += !verified;
+	case_run_sample(&b->res, mc, metric, rep, v, unit, verified);
 }
 
 /* The rows that let each sample be checked on its own. */
-static void sample_provenance(struct bench *b, struct mcase *mc, unsigned int rep,
-			      const struct provenance *pv)
+static void emit_provenance(struct bench *b, struct case_run *mc, unsigned int rep,
+			    const struct provenance *pv)
 {
 	sample(b, mc, "level-obtained", rep, pv->level_obtained, "bytes", pv->verified);
 	sample(b, mc, "thp-fraction", rep, pv->thp_fraction, "fraction", pv->verified);
 }
 
-/*
- * Read one word of every 4 KiB page: each page faults at most once.
- * Not instrumented by ASan, whose shadow-memory checks would add faults
- * of their own to the count.
- */
-__attribute__((no_sanitize_address))
-static void touch_pages(const uint8_t *p, uint64_t len)
+/* The verification pass's counts, as rep 0 of the fault-in case. */
+static void emit_verify(struct bench *b, const struct pfnlevel_seen *s,
+			const struct pfnlevel_verdict *v)
 {
-	for (uint64_t off = 0; off < len; off += SZ_4K)
-		(void)*(const volatile uint64_t *)(p + off);
-}
+	struct case_run *fc = &b->cs.fault;
+	char metric[64];
 
-static uint64_t rusage_faults(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_THREAD, &ru);
-	return (uint64_t)(ru.ru_minflt + ru.ru_majflt);
-}
-
-struct fault_figs {
-	double faults, faults_rusage;
-	uint64_t ns;
-};
-
-/* Touch the whole mapping once, timed, counting its faults two ways. */
-static void fault_in(struct bench *b, const struct bar_mapping *m, struct fault_figs *f)
-{
-	double v[PERFEV_NR];
-	uint64_t r0, t0, t1;
-
-	r0 = rusage_faults();
-	perfev_start(&b->pe, PERFEV_BIT(PERFEV_FAULTS));
-	t0 = now_ns();
-	touch_pages(m->va, m->len);
-	t1 = now_ns();
-	perfev_stop(&b->pe, PERFEV_BIT(PERFEV_FAULTS), v);
-	f->faults_rusage = (double)(rusage_faults() - r0);
-	f->faults = v[PERFEV_FAULTS];
-	f->ns = t1 - t0;
-}
-
-/* "1 pud, 0 pmd, 0 pte" */
-static const char *entries_str(const struct pfnmap_entries *e, char *buf, size_t len)
-{
-	snprintf(buf, len, "%llu pud, %llu pmd, %llu pte",
-		 (unsigned long long)e->n[PFNMAP_PUD], (unsigned long long)e->n[PFNMAP_PMD],
-		 (unsigned long long)e->n[PFNMAP_PTE]);
-	return buf;
-}
-
-/* What the verification pass saw. */
-struct seen {
-	const char *source;		/* kprobes, ptdump or faults */
-	struct pfnmap_entries e;
-	uint64_t hits[NR_PROBES];
-	bool have_pt;
-	struct pfnmap_entries pt;
-	struct fault_figs f;
-	char why[256];
-};
-
-/* Map, touch every page with the insertions counted, read the dump. */
-static int verify_pass(struct bench *b, const struct level_run *lr, struct seen *sn)
-{
-	const struct opts *o = b->o;
-	struct bar_mapping m;
-	int ret, remap = b->remap_probe;
-
-	*sn = (struct seen){ .source = "faults" };
-	ret = vfio_bar_map(&b->bar, o->offset, o->size, lr->residue, &m);
-	if (ret)
-		return ret;
-	if (b->kprobes)
-		kprobe_set_start(&b->kp);
-	fault_in(b, &m, &sn->f);
-	if (b->kprobes && !kprobe_set_read(&b->kp, sn->hits, sn->why, sizeof(sn->why))) {
-		for (int l = 0; l < PFNMAP_NR_SIZES; l++)
-			sn->e.n[l] = sn->hits[b->probe_of[l]];
-		if (remap >= 0 && sn->hits[remap])
-			sn->e.n[PFNMAP_PTE] += m.len / SZ_4K;
-		sn->source = "kprobes";
+	for (size_t i = 0; s->probed && i < PFNLEVEL_NR_PROBES; i++) {
+		if (!pfnpass_has_probe(&b->pass, i))
+			continue;
+		snprintf(metric, sizeof(metric), "kprobe-%s", pfnlevel_probes[i].func);
+		sample(b, fc, metric, 0, (double)s->hits[i], "count", v->verified);
 	}
-	if (b->ptdump && !ptdump_count(b->ptdump_path, (uintptr_t)m.va,
-				       (uintptr_t)m.va + m.len, &sn->pt)) {
-		sn->have_pt = true;
-		if (strcmp(sn->source, "kprobes")) {
-			sn->e = sn->pt;
-			sn->source = "ptdump";
-		}
+	for (int l = 0; s->dumped && l < PFNMAP_NR_SIZES; l++) {
+		snprintf(metric, sizeof(metric), "ptdump-%s", pfnmap_level_name[l]);
+		sample(b, fc, metric, 0, (double)s->dump.n[l], "count", v->verified);
 	}
-	vfio_bar_unmap(&m);
-	/* A fault count alone only says whether it fits the expectation. */
-	if (!strcmp(sn->source, "faults")) {
-		if (sn->f.faults_rusage == (double)pfnmap_entries_total(&lr->expect))
-			sn->e = lr->expect;
-		else
-			sn->e.n[PFNMAP_PTE] = (uint64_t)sn->f.faults_rusage;
+}
+
+static void emit_fault(struct bench *b, struct case_run *mc, unsigned int rep,
+		       const struct faultin_figs *f, const struct provenance *pv)
+{
+	sample(b, mc, "faults", rep, f->faults, "count", pv->verified);
+	sample(b, mc, "faults-rusage", rep, f->faults_rusage, "count", pv->verified);
+	sample(b, mc, "fault-in", rep, (double)f->ns, "ns", pv->verified);
+	sample(b, mc, "fault-ns", rep,
+	       f->faults_rusage ? (double)f->ns / f->faults_rusage : NAN, "ns", pv->verified);
+}
+
+static void emit_load(struct bench *b, struct case_run *mc, unsigned int rep,
+		      const struct load_figs *f, const struct provenance *pv)
+{
+	sample(b, mc, "load-ns", rep, f->r.p50, "ns", pv->verified);
+	sample(b, mc, "load-ns-p5", rep, f->r.p5, "ns", pv->verified);
+	sample(b, mc, "load-ns-p95", rep, f->r.p95, "ns", pv->verified);
+	sample(b, mc, "load-ns-p99", rep, f->r.p99, "ns", pv->verified);
+	sample(b, mc, "load-overhead-ns", rep, f->r.overhead_ns, "ns", pv->verified);
+	for (int e = 0; e < PERFEV_NR; e++)
+		if (PERFEV_HW & PERFEV_BIT(e))
+			sample(b, mc, b->pe.ev[e].name, rep, f->hw[e], "count", pv->verified);
+}
+
+static void emit_barmap(struct bench *b, struct case_run *mc, unsigned int rep,
+			const struct barmap_figs *f, const struct provenance *pv)
+{
+	sample(b, mc, "bar-map", rep, (double)f->map_ns, "ns", pv->verified);
+	sample(b, mc, "bar-unmap", rep, (double)f->unmap_ns, "ns", pv->verified);
+	sample(b, mc, "bar-map-cold", rep, (double)f->cold_ns, "ns", pv->verified);
+	sample(b, mc, "bar-unmap-cold", rep, (double)f->cold_unmap_ns, "ns", pv->verified);
+}
+
+/* Every row of one recorded repetition, for the cases still running. */
+static void emit_rep(struct bench *b, unsigned int rep, const struct provenance *pv)
+{
+	struct case_set *cs = &b->cs;
+	const struct rep_figs *f = &b->figs;
+
+	if (case_run_ok(&cs->fault)) {
+		emit_fault(b, &cs->fault, rep, &f->fault, pv);
+		emit_provenance(b, &cs->fault, rep, pv);
+		b->t_fault[rep] = (double)f->fault.ns;
 	}
+	for (size_t i = 0; i < cs->nload; i++) {
+		if (!case_run_ok(&cs->load[i]))
+			continue;
+		emit_load(b, &cs->load[i], rep, &f->load[i], pv);
+		emit_provenance(b, &cs->load[i], rep, pv);
+	}
+	for (size_t w = 0; w < NR_WIDTHS; w++) {
+		if (!case_run_ok(&cs->bw[w]))
+			continue;
+		sample(b, &cs->bw[w], "read-bw", rep, f->bw[w].read, "B/s", pv->verified);
+		sample(b, &cs->bw[w], "write-bw", rep, f->bw[w].write, "B/s", pv->verified);
+		emit_provenance(b, &cs->bw[w], rep, pv);
+	}
+	if (case_run_ok(&cs->barmap)) {
+		emit_barmap(b, &cs->barmap, rep, &f->barmap, pv);
+		emit_provenance(b, &cs->barmap, rep, pv);
+		b->t_map[rep] = (double)f->barmap.map_ns;
+		b->t_cold[rep] = (double)f->barmap.cold_ns;
+	}
+}
+
+/* ---- Measurements: figures, or an error with the reason --------------- */
+
+/* Dependent-load latency over @ws bytes from @base. 0 or -ENOMEM. */
+static int measure_load(struct bench *b, uint8_t *base, uint64_t ws, struct load_figs *f)
+{
+	void *head = chase_build(base, ws, CHASE_SEED ^ ws);
+
+	if (!head || chase_measure(head, ws, b->o->batches, &f->r))
+		return -ENOMEM;
+	/* Counted over an untimed run of as many loads as were timed. */
+	perfev_start(&b->pe, PERFEV_HW);
+	chase_run(head, (uint64_t)b->o->batches * CHASE_BATCH);
+	perfev_stop(&b->pe, PERFEV_HW, f->hw);
 	return 0;
 }
 
-/* Why the level failed, naming what was obtained. */
-static void level_why(const struct bench *b, struct level_run *lr, const struct seen *sn)
+/* Sequential read and write bandwidth over @len bytes from @base. */
+static void measure_bw(uint8_t *base, uint64_t len, unsigned int width, struct bw_figs *f)
 {
-	const char *req = pfnmap_level_name[lr->level];
-	const char *got = lr->obtained < PFNMAP_NR_SIZES ?
-			  pfnmap_level_name[lr->obtained] : "nothing";
-	char counted[64], want[64], s[32];
+	double rd = (double)stream_time(base, len, width, false);
+	double wr = (double)stream_time(base, len, width, true);
 
-	entries_str(&sn->e, counted, sizeof(counted));
-	entries_str(&lr->expect, want, sizeof(want));
-	if (b->remap_probe >= 0 && sn->hits[b->remap_probe])
-		snprintf(lr->why, sizeof(lr->why),
-			 "requested %s, obtained pte: remap_pfn_range() mapped the whole %s VMA with PTEs in %.0f fault(s), as vfio-pci did before 6.12",
-			 req, size_format(b->o->size, s, sizeof(s)), sn->f.faults_rusage);
-	else if (b->o->place_as >= 0 && !memcmp(&sn->e, &lr->expect, sizeof(sn->e)))
-		snprintf(lr->why, sizeof(lr->why),
-			 "requested %s, obtained %s: %s counted %s, as expected where --place-as %s put the mapping",
-			 req, got, sn->source, counted, pfnmap_level_name[b->o->place_as]);
-	else
-		snprintf(lr->why, sizeof(lr->why),
-			 "requested %s, obtained %s: %s counted %s, expected %s for this placement%s%s",
-			 req, got, sn->source, counted, want, sn->why[0] ? "; " : "", sn->why);
+	f->read = (double)len / rd * 1e9;
+	f->write = (double)len / wr * 1e9;
+}
+
+/* Loads and bandwidth over the memory at @base, for the cases running. */
+static void measure_access(struct bench *b, uint8_t *base)
+{
+	struct case_set *cs = &b->cs;
+	char why[64], s[SIZE_FMT_LEN];
+
+	for (size_t i = 0; i < cs->nload; i++) {
+		if (!case_run_ok(&cs->load[i]) ||
+		    !measure_load(b, base, b->o->ws[i], &b->figs.load[i]))
+			continue;
+		snprintf(why, sizeof(why), "the load chain over %s: out of memory",
+			 size_format(b->o->ws[i], s, sizeof(s)));
+		case_run_end(&cs->load[i], CASE_FAIL, why);
+	}
+	for (size_t w = 0; w < NR_WIDTHS; w++)
+		if (case_run_ok(&cs->bw[w]))
+			measure_bw(base, b->o->bw_size, bw_widths[w], &b->figs.bw[w]);
 }
 
 /*
- * The verification pass and its verdict: the kernel must have made
- * exactly the entries the placement implies, of the level asked for.
- * The counts go into the fault-in case as rep 0.
+ * VFIO_IOMMU_MAP_DMA of the mapped BAR, then its unmap; both timed.
+ * 0, or -errno with the reason in @why.
  */
-static void level_verify(struct bench *b, struct level_run *lr, struct mcase *fc)
-{
-	char metric[64], counted[64], want[64];
-	struct seen sn;
-	int ret = verify_pass(b, lr, &sn);
-
-	if (ret) {
-		snprintf(lr->why, sizeof(lr->why), "mmap of BAR %d: %s", b->bar.index,
-			 strerror(-ret));
-		return;
-	}
-	lr->obtained = pfnmap_entries_level(&sn.e);
-	lr->verified = !memcmp(&sn.e, &lr->expect, sizeof(sn.e)) &&
-		       (lr->level == PFNMAP_AUTO || lr->obtained == lr->level);
-	/* Mapped whole at the first fault: later fault-ins take as many. */
-	lr->expect_faults = b->remap_probe >= 0 && sn.hits[b->remap_probe] ?
-			    sn.f.faults_rusage : (double)pfnmap_entries_total(&lr->expect);
-	for (size_t i = 0; !strcmp(sn.source, "kprobes") && i < NR_PROBES; i++) {
-		if (b->kp.k[i].why[0])
-			continue;
-		snprintf(metric, sizeof(metric), "kprobe-%s", insert_probes[i].func);
-		sample(b, fc, metric, 0, (double)sn.hits[i], "count", lr->verified);
-	}
-	for (int l = 0; sn.have_pt && l < PFNMAP_NR_SIZES; l++) {
-		snprintf(metric, sizeof(metric), "ptdump-%s", pfnmap_level_name[l]);
-		sample(b, fc, metric, 0, (double)sn.pt.n[l], "count", lr->verified);
-	}
-	log_msg("  %s: obtained %s (%s by %s%s; expected %s)", pfnmap_level_name[lr->level],
-		lr->obtained < PFNMAP_NR_SIZES ? pfnmap_level_name[lr->obtained] : "nothing",
-		entries_str(&sn.e, counted, sizeof(counted)), sn.source,
-		strcmp(sn.source, "faults") ? "" : ", which do not prove the level",
-		entries_str(&lr->expect, want, sizeof(want)));
-	if (!lr->verified)
-		level_why(b, lr, &sn);
-}
-
-/* Dependent-load latency over each working set from @base. */
-static void run_loads(struct bench *b, uint8_t *base, struct mcase *lc,
-		      unsigned int rep, const struct provenance *pv)
-{
-	const struct opts *o = b->o;
-	struct chase_result r;
-	double hw[PERFEV_NR];
-	void *head;
-
-	for (size_t i = 0; i < o->nws; i++) {
-		struct mcase *mc = &lc[i];
-
-		head = chase_build(base, o->ws[i], CHASE_SEED ^ o->ws[i]);
-		if (!head || chase_measure(head, o->ws[i], o->batches, &r))
-			die_fail("out of memory");
-		sample(b, mc, "load-ns", rep, r.p50, "ns", pv->verified);
-		sample(b, mc, "load-ns-p5", rep, r.p5, "ns", pv->verified);
-		sample(b, mc, "load-ns-p95", rep, r.p95, "ns", pv->verified);
-		sample(b, mc, "load-ns-p99", rep, r.p99, "ns", pv->verified);
-		sample(b, mc, "load-overhead-ns", rep, r.overhead_ns, "ns", pv->verified);
-		/* Counted over an untimed run of as many loads as were timed. */
-		perfev_start(&b->pe, PERFEV_HW);
-		chase_run(head, (uint64_t)o->batches * CHASE_BATCH);
-		perfev_stop(&b->pe, PERFEV_HW, hw);
-		for (int e = 0; e < PERFEV_NR; e++)
-			if (PERFEV_HW & PERFEV_BIT(e))
-				sample(b, mc, b->pe.ev[e].name, rep, hw[e], "count", pv->verified);
-		sample_provenance(b, mc, rep, pv);
-	}
-}
-
-/* Sequential read and write bandwidth at each access width. */
-static void run_bw(struct bench *b, uint8_t *base, struct mcase *bc,
-		   unsigned int rep, const struct provenance *pv)
-{
-	uint64_t len = b->o->bw_size;
-
-	for (size_t w = 0; w < NR_WIDTHS; w++) {
-		double rd = (double)stream_time(base, len, bw_widths[w], false);
-		double wr = (double)stream_time(base, len, bw_widths[w], true);
-
-		sample(b, &bc[w], "read-bw", rep, (double)len / rd * 1e9, "B/s", pv->verified);
-		sample(b, &bc[w], "write-bw", rep, (double)len / wr * 1e9, "B/s", pv->verified);
-		sample_provenance(b, &bc[w], rep, pv);
-	}
-}
-
-/* VFIO_IOMMU_MAP_DMA of the mapped BAR, then its unmap; both timed. */
-static void bar_dma_map(struct bench *b, const struct bar_mapping *m,
-			uint64_t *map_ns, uint64_t *unmap_ns)
+static int bar_dma_map(struct bench *b, const struct bar_mapping *m, uint64_t *map_ns,
+		       uint64_t *unmap_ns, char *why, size_t whylen)
 {
 	struct dma_region r = { .va = m->va, .fd = -1, .iova = IOVA_BASE };
 	uint64_t t0, t1;
@@ -650,123 +627,103 @@ static void bar_dma_map(struct bench *b, const struct bar_mapping *m,
 	t0 = now_ns();
 	ret = dma_map(&b->ctx, &r, 0, m->len);
 	t1 = now_ns();
-	if (ret)
-		die_fail("VFIO_IOMMU_MAP_DMA of BAR %d at %p: %s", b->bar.index,
-			 (void *)m->va, strerror(-ret));
+	if (ret) {
+		snprintf(why, whylen, "VFIO_IOMMU_MAP_DMA of BAR %d at %p: %s",
+			 b->bar.index, (void *)m->va, strerror(-ret));
+		return ret;
+	}
 	*map_ns = t1 - t0;
 	ret = dma_unmap(&b->ctx, IOVA_BASE, m->len);
 	*unmap_ns = now_ns() - t1;
 	if (ret)
-		die_fail("VFIO_IOMMU_UNMAP_DMA of BAR %d: %s", b->bar.index, strerror(-ret));
+		snprintf(why, whylen, "VFIO_IOMMU_UNMAP_DMA of BAR %d: %s", b->bar.index,
+			 strerror(-ret));
+	return ret;
 }
 
-/* The cases of one backing (and level): fault-in, bw, bar-map, loads. */
-enum { C_FAULT, C_BW, C_BARMAP = C_BW + NR_WIDTHS, C_LOAD };
-
-static struct mcase *cases_new(const struct opts *o, const char *backing,
-			       const char *level)
-{
-	struct mcase *c = calloc(C_LOAD + o->nws, sizeof(*c));
-
-	if (!c)
-		die_fail("out of memory");
-	for (size_t i = 0; i < C_LOAD + o->nws; i++)
-		c[i].rc = (struct results_case){ .bench = "mmio", .backing = backing,
-						 .level = level, .iface = "", .size = o->size };
-	for (size_t w = 0; w < NR_WIDTHS; w++) {
-		c[C_BW + w].rc.size = o->bw_size;
-		c[C_BW + w].rc.chunk = bw_widths[w];
-	}
-	c[C_BARMAP].rc.iface = "type1v2";
-	/* One load per 4 KiB page (see the top of this file). */
-	for (size_t i = 0; i < o->nws; i++) {
-		c[C_LOAD + i].rc.size = o->ws[i];
-		c[C_LOAD + i].rc.chunk = SZ_4K;
-	}
-	return c;
-}
-
-/* Close every case that ran: ok, or unverified if any sample was not. */
-static void cases_done(struct bench *b, struct mcase *c, bool bar,
-		       enum case_status st, const char *why)
+/* The same on a fresh mapping: the map call itself faults the BAR in. */
+static void bar_dma_map_cold(struct bench *b, const struct level_run *lr)
 {
 	const struct opts *o = b->o;
-
-	for (size_t i = 0; i < C_LOAD + b->o->nws; i++) {
-		enum case_status cs = st;
-
-		if ((i == C_FAULT && !bar) ||
-		    (i == C_BARMAP && (!bar || !(o->phases & 1u << PH_BARMAP))) ||
-		    (i >= C_BW && i < C_BARMAP && !(o->phases & 1u << PH_BW)) ||
-		    (i >= C_LOAD && !(o->phases & 1u << PH_LOAD)))
-			continue;
-		if (cs == CASE_OK && c[i].bad)
-			cs = CASE_UNVERIFIED;
-		results_case_done(&b->res, &c[i].rc, cs, cs == CASE_SKIP ? 0 : o->reps,
-				  cs == CASE_UNVERIFIED ? "a sample's fault count or level did not match (verified=no rows)" : why);
-		b->nok += cs == CASE_OK;
-		b->nfail += cs == CASE_FAIL || cs == CASE_UNVERIFIED;
-		b->nskip += cs == CASE_SKIP;
-	}
-}
-
-/* One repetition of a level: a fresh mapping, faulted in, then measured. */
-static void level_rep(struct bench *b, const struct level_run *lr, struct mcase *c,
-		      unsigned int i, double *t_fault, double *t_map, double *t_cold)
-{
-	const struct opts *o = b->o;
-	bool rec = i >= o->warmup;
-	unsigned int rep = rec ? i - o->warmup : 0;
-	struct provenance pv = {
-		.level_obtained = (double)pfnmap_level_size(lr->obtained),
-		.thp_fraction = NAN,
-	};
-	uint64_t map_ns, unmap_ns, cold_ns, cold_unmap_ns;
+	struct barmap_figs *f = &b->figs.barmap;
 	struct bar_mapping m;
-	struct fault_figs f;
+	char why[256];
+	int ret;
+
+	ret = vfio_bar_map(&b->bar, o->offset, o->size, lr->residue, &m);
+	if (ret) {
+		snprintf(why, sizeof(why), "mmap of BAR %d for the cold DMA-map: %s",
+			 b->bar.index, strerror(-ret));
+		case_run_end(&b->cs.barmap, CASE_FAIL, why);
+		return;
+	}
+	if (bar_dma_map(b, &m, &f->cold_ns, &f->cold_unmap_ns, why, sizeof(why)))
+		case_run_end(&b->cs.barmap, CASE_FAIL, why);
+	vfio_bar_unmap(&m);
+}
+
+/* ---- Levels ------------------------------------------------------------ */
+
+/*
+ * One repetition of a level: a fresh mapping, faulted in, then measured
+ * (only the DMA-map case in a warm-up). 0, or -errno if the BAR could not
+ * be mapped.
+ */
+static int level_rep(struct bench *b, const struct level_run *lr, bool rec,
+		     struct provenance *pv)
+{
+	const struct opts *o = b->o;
+	struct barmap_figs *bf = &b->figs.barmap;
+	struct bar_mapping m;
+	char why[256];
 	int ret;
 
 	ret = vfio_bar_map(&b->bar, o->offset, o->size, lr->residue, &m);
 	if (ret)
-		die_fail("mmap of BAR %d: %s", b->bar.index, strerror(-ret));
-	fault_in(b, &m, &f);
-	/* Each fault maps one entry, so the count must be the entry count. */
-	pv.verified = f.faults_rusage == lr->expect_faults &&
-		      (isnan(f.faults) || f.faults == f.faults_rusage);
-	if (rec) {
-		sample(b, &c[C_FAULT], "faults", rep, f.faults, "count", pv.verified);
-		sample(b, &c[C_FAULT], "faults-rusage", rep, f.faults_rusage, "count", pv.verified);
-		sample(b, &c[C_FAULT], "fault-in", rep, (double)f.ns, "ns", pv.verified);
-		sample(b, &c[C_FAULT], "fault-ns", rep,
-		       f.faults_rusage ? (double)f.ns / f.faults_rusage : NAN, "ns", pv.verified);
-		sample_provenance(b, &c[C_FAULT], rep, &pv);
-		t_fault[rep] = (double)f.ns;
-	}
-	if (rec && (o->phases & 1u << PH_LOAD))
-		run_loads(b, m.va, &c[C_LOAD], rep, &pv);
-	if (rec && (o->phases & 1u << PH_BW))
-		run_bw(b, m.va, &c[C_BW], rep, &pv);
-	if (o->phases & 1u << PH_BARMAP)
-		bar_dma_map(b, &m, &map_ns, &unmap_ns);
+		return ret;
+	faultin_measure(&b->pe, m.va, m.len, &b->figs.fault);
+	pv->verified = pfnlevel_faults_agree(&lr->v, b->figs.fault.faults,
+					     b->figs.fault.faults_rusage);
+	if (rec)
+		measure_access(b, m.va);
+	if (case_run_ok(&b->cs.barmap) &&
+	    bar_dma_map(b, &m, &bf->map_ns, &bf->unmap_ns, why, sizeof(why)))
+		case_run_end(&b->cs.barmap, CASE_FAIL, why);
 	vfio_bar_unmap(&m);
-	if (!(o->phases & 1u << PH_BARMAP))
-		return;
+	if (case_run_ok(&b->cs.barmap))
+		bar_dma_map_cold(b, lr);
+	return 0;
+}
 
-	/* Cold: the map call itself faults the BAR in, page by page. */
-	ret = vfio_bar_map(&b->bar, o->offset, o->size, lr->residue, &m);
-	if (ret)
-		die_fail("mmap of BAR %d: %s", b->bar.index, strerror(-ret));
-	bar_dma_map(b, &m, &cold_ns, &cold_unmap_ns);
-	vfio_bar_unmap(&m);
-	if (!rec)
-		return;
-	sample(b, &c[C_BARMAP], "bar-map", rep, (double)map_ns, "ns", pv.verified);
-	sample(b, &c[C_BARMAP], "bar-unmap", rep, (double)unmap_ns, "ns", pv.verified);
-	sample(b, &c[C_BARMAP], "bar-map-cold", rep, (double)cold_ns, "ns", pv.verified);
-	sample(b, &c[C_BARMAP], "bar-unmap-cold", rep, (double)cold_unmap_ns, "ns", pv.verified);
-	sample_provenance(b, &c[C_BARMAP], rep, &pv);
-	t_map[rep] = (double)map_ns;
-	t_cold[rep] = (double)cold_ns;
+/* The repetitions of a verified level, then its summary lines. */
+static void level_measure(struct bench *b, const struct level_run *lr)
+{
+	const struct opts *o = b->o;
+	struct case_set *cs = &b->cs;
+	struct provenance pv = {
+		.level_obtained = (double)pfnmap_level_size(lr->v.obtained),
+		.thp_fraction = NAN,
+	};
+	char why[256];
+	int ret;
+
+	for (unsigned int i = 0; i < o->warmup + o->reps; i++) {
+		ret = level_rep(b, lr, i >= o->warmup, &pv);
+		if (ret) {
+			snprintf(why, sizeof(why), "mmap of BAR %d: %s", b->bar.index,
+				 strerror(-ret));
+			case_set_mark(&b->cs, CASE_FAIL, why);
+			return;
+		}
+		if (i >= o->warmup)
+			emit_rep(b, i - o->warmup, &pv);
+	}
+	if (case_run_ok(&cs->fault))
+		results_report(&cs->fault.rc, "fault-in", b->t_fault, o->reps);
+	if (case_run_ok(&cs->barmap)) {
+		results_report(&cs->barmap.rc, "bar-map", b->t_map, o->reps);
+		results_report(&cs->barmap.rc, "bar-map-cold", b->t_cold, o->reps);
+	}
 }
 
 /* Where the level's mapping goes: the residue of its address mod 1G. */
@@ -774,11 +731,12 @@ static int level_place(struct bench *b, struct level_run *lr, struct meta *m)
 {
 	const struct opts *o = b->o;
 	uint64_t pa = b->bar.phys + o->offset, va;
-	char s[32];
+	char s[SIZE_FMT_LEN];
 	int ret;
 
-	if (lr->level != PFNMAP_AUTO) {
-		lr->residue = pfnmap_residue(pa, o->place_as >= 0 ? o->place_as : lr->level);
+	if (lr->want.level != PFNMAP_AUTO) {
+		lr->residue = pfnmap_residue(pa, o->place_as >= 0 ?
+					     (enum pfnmap_level)o->place_as : lr->want.level);
 		return 0;
 	}
 	ret = freshmap_probe(b->bar.device_fd, b->bar.fd_offset + o->offset, o->size,
@@ -793,130 +751,164 @@ static int level_place(struct bench *b, struct level_run *lr, struct meta *m)
 	return 0;
 }
 
-static void run_level(struct bench *b, int level, struct meta *meta)
+/* Why the mapping holds no entry of the level asked for. */
+static void level_unfit(const struct bench *b, struct level_run *lr)
 {
 	const struct opts *o = b->o;
-	struct level_run lr = { .level = level, .obtained = PFNMAP_NR_SIZES };
-	struct mcase *c = cases_new(o, "bar", pfnmap_level_name[level]);
-	double *t_fault = calloc(o->reps, sizeof(double));
-	double *t_map = calloc(o->reps, sizeof(double));
-	double *t_cold = calloc(o->reps, sizeof(double));
-	char s[32];
+	enum pfnmap_level l = lr->want.level;
+	uint64_t need = pfnmap_level_size(l);
+	char s[SIZE_FMT_LEN], off[SIZE_FMT_LEN], n[SIZE_FMT_LEN];
 
+	size_format(need, n, sizeof(n));
+	size_format(o->offset, off, sizeof(off));
+	if (b->bar.size - o->offset < need)
+		snprintf(lr->why, sizeof(lr->why),
+			 "BAR %d has %s from offset %s, less than the %s one %s entry maps",
+			 b->bar.index, size_format(b->bar.size - o->offset, s, sizeof(s)),
+			 off, n, pfnmap_level_name[l]);
+	else
+		snprintf(lr->why, sizeof(lr->why),
+			 "a %s mapping at offset %s of BAR %d holds no %s-aligned %s block for a %s entry: map more (--size) or from an aligned --offset",
+			 size_format(o->size, s, sizeof(s)), off, b->bar.index, n, n,
+			 pfnmap_level_name[l]);
+}
+
+/*
+ * The verification pass and its verdict; its counts go into the fault-in
+ * case as rep 0. 0 or -errno (the mmap), with the reason in lr->why.
+ */
+static int level_verify(struct bench *b, struct level_run *lr)
+{
+	char note[192] = "", line[256];
+	struct pfnlevel_seen s;
+	int ret = pfnpass_run(&b->pass, &b->pe, &b->bar, b->o->offset, b->o->size,
+			      lr->residue, &s, note, sizeof(note));
+
+	if (ret) {
+		snprintf(lr->why, sizeof(lr->why), "mmap of BAR %d: %s", b->bar.index,
+			 strerror(-ret));
+		return ret;
+	}
+	pfnlevel_judge(&b->pass.pm, &s, &lr->want, &lr->v);
+	emit_verify(b, &s, &lr->v);
+	log_msg("  %s: %s", pfnmap_level_name[lr->want.level],
+		pfnlevel_summary(&lr->v, &lr->want, line, sizeof(line)));
+	snprintf(lr->why, sizeof(lr->why), "%s", lr->v.why);
+	return 0;
+}
+
+/* Place and verify: CASE_OK to measure, else CASE_SKIP or CASE_FAIL. */
+static enum case_status level_prepare(struct bench *b, struct level_run *lr,
+				      struct meta *meta)
+{
+	const struct opts *o = b->o;
+	enum pfnmap_level l = lr->want.level;
+
+	if (level_place(b, lr, meta))
+		return CASE_FAIL;
+	pfnmap_expect(lr->residue, b->bar.phys + o->offset, o->size, PFNMAP_PUD,
+		      &lr->want.expect);
+	if (l != PFNMAP_AUTO && o->place_as < 0 && !lr->want.expect.n[l]) {
+		level_unfit(b, lr);
+		return CASE_SKIP;
+	}
+	if (level_verify(b, lr) || !lr->v.verified)
+		return CASE_FAIL;
+	return CASE_OK;
+}
+
+static void run_level(struct bench *b, enum pfnmap_level level, struct meta *meta)
+{
+	const struct opts *o = b->o;
+	struct level_run lr = { .want = { .level = level, .place_as = o->place_as } };
+	enum case_status st;
+	char s[SIZE_FMT_LEN];
+
+	case_set_init(b, "bar", pfnmap_level_name[level], true);
 	log_progress("level %s: %s of BAR %d, %u+%u reps", pfnmap_level_name[level],
 		     size_format(o->size, s, sizeof(s)), b->bar.index, o->warmup, o->reps);
-	if (level_place(b, &lr, meta)) {
-		cases_done(b, c, true, CASE_FAIL, lr.why);
-		goto out;
-	}
-	pfnmap_expect(lr.residue, b->bar.phys + o->offset, o->size, PFNMAP_PUD, &lr.expect);
-	if (level != PFNMAP_AUTO && o->place_as < 0 && !lr.expect.n[level]) {
-		snprintf(lr.why, sizeof(lr.why),
-			 "a %s mapping at offset %llu of the BAR holds no %s-aligned block of %s: map more (--size) or from an aligned --offset",
-			 size_format(o->size, s, sizeof(s)), (unsigned long long)o->offset,
-			 pfnmap_level_name[level], pfnmap_level_name[level]);
-		cases_done(b, c, true, CASE_SKIP, lr.why);
-		goto out;
-	}
-	level_verify(b, &lr, &c[C_FAULT]);
-	if (!lr.verified) {
-		cases_done(b, c, true, CASE_FAIL, lr.why);
-		goto out;
-	}
-	for (unsigned int i = 0; i < o->warmup + o->reps; i++)
-		level_rep(b, &lr, c, i, t_fault, t_map, t_cold);
-	results_report(&c[C_FAULT].rc, "fault-in", t_fault, o->reps);
-	if (o->phases & 1u << PH_BARMAP) {
-		results_report(&c[C_BARMAP].rc, "bar-map", t_map, o->reps);
-		results_report(&c[C_BARMAP].rc, "bar-map-cold", t_cold, o->reps);
-	}
-	cases_done(b, c, true, CASE_OK, "");
-out:
-	free(t_fault);
-	free(t_map);
-	free(t_cold);
-	free(c);
+	st = level_prepare(b, &lr, meta);
+	if (st == CASE_OK)
+		level_measure(b, &lr);
+	else
+		case_set_mark(&b->cs, st, lr.why);
+	case_set_close(b);
+}
+
+/* ---- Baselines ---------------------------------------------------------- */
+
+/*
+ * The baselines' buffer: the stream, and the largest working set if loads
+ * are measured, neither beyond a mapping of @size (fit_to_bar() cuts them
+ * so before a run; --plan asks before there is a BAR).
+ */
+static uint64_t baseline_len(const struct opts *o, uint64_t size)
+{
+	uint64_t len = o->bw_size < size ? o->bw_size : size;
+
+	for (size_t i = 0; phase_on(o, PH_LOAD) && i < o->nws; i++)
+		if (o->ws[i] <= size && o->ws[i] > len)
+			len = o->ws[i];
+	return len;
+}
+
+/*
+ * --plan: the guest memory the cases take. The BAR is not RAM; the
+ * baselines are, at the mapping's size as --size says or its default.
+ */
+static void print_plan(const struct opts *o)
+{
+	if (o->nbaseline && (phase_on(o, PH_LOAD) || phase_on(o, PH_BW)))
+		printf("normal %llu\n", (unsigned long long)baseline_len(o, o->size ? o->size : SZ_1G));
 }
 
 /* The same loads and streams on anonymous memory, as the baseline. */
 static void run_baseline(struct bench *b, const struct backing *bk)
 {
 	const struct opts *o = b->o;
-	struct mcase *c = cases_new(o, bk->name, "");
-	struct backing_opts bo = { 0 };
 	struct provenance pv = { .level_obtained = NAN, .thp_fraction = NAN };
-	uint64_t len = o->bw_size;
+	struct backing_opts bo = { 0 };
+	uint64_t len = baseline_len(o, o->size);
+	char why[256] = "", s[SIZE_FMT_LEN];
 	struct buffer buf;
-	char why[256] = "";
+	int ret;
 
-	for (size_t i = 0; i < o->nws; i++)
-		len = o->ws[i] > len ? o->ws[i] : len;
+	case_set_init(b, bk->name, "", false);
 	log_progress("baseline %s: %u reps after populating", bk->name, o->reps);
 	if (backing_check(bk, len, &bo, why, sizeof(why))) {
-		cases_done(b, c, false, CASE_SKIP, why);
-		free(c);
-		return;
+		case_set_mark(&b->cs, CASE_SKIP, why);
+		goto out;
 	}
 	buffer_init(&buf, bk, len, &bo);
-	if (backing_mmap(&buf, &bo))
-		die_fail("mmap of %llu bytes of %s: %s", (unsigned long long)len, bk->name,
-			 strerror(errno));
+	ret = backing_mmap(&buf, &bo);
+	if (ret) {
+		snprintf(why, sizeof(why), "mmap of %s of %s: %s", size_format(len, s, sizeof(s)),
+			 bk->name, strerror(-ret));
+		backing_munmap(&buf);
+		case_set_mark(&b->cs, CASE_FAIL, why);
+		goto out;
+	}
 	backing_populate(&buf);
-	pv.verified = backing_verify(&buf, why, sizeof(why));
+	pv.verified = backing_verify(&buf, b->cs.unverified, sizeof(b->cs.unverified));
 	if (bk->thp)
 		pv.thp_fraction = buffer_thp_fraction(&buf);
 	/* Populating the buffer warmed it up: every repetition is recorded. */
 	for (unsigned int rep = 0; rep < o->reps; rep++) {
-		if (o->phases & 1u << PH_LOAD)
-			run_loads(b, buf.va, &c[C_LOAD], rep, &pv);
-		if (o->phases & 1u << PH_BW)
-			run_bw(b, buf.va, &c[C_BW], rep, &pv);
+		measure_access(b, buf.va);
+		emit_rep(b, rep, &pv);
 	}
 	backing_munmap(&buf);
-	cases_done(b, c, false, CASE_OK, why);
-	free(c);
+out:
+	case_set_close(b);
 }
 
-/* Which verification sources this kernel offers, for the metadata. */
-static void open_verifiers(struct bench *b, struct meta *m)
+/* ---- Setup -------------------------------------------------------------- */
+
+/* The counters of the calling thread, for the metadata. */
+static void open_counters(struct bench *b, struct meta *m)
 {
-	const char *funcs[NR_PROBES];
-	char why[256] = "", key[64];
-	struct pfnmap_entries e;
-	int n;
+	char key[64];
 
-	for (size_t i = 0; i < NR_PROBES; i++)
-		funcs[i] = insert_probes[i].func;
-	n = kprobe_set_open(&b->kp, funcs, NR_PROBES, why, sizeof(why));
-	b->kprobes = n > 0;
-	b->remap_probe = -1;
-	for (int l = 0; l < PFNMAP_NR_SIZES; l++)
-		b->probe_of[l] = -1;
-	for (size_t i = 0; i < NR_PROBES; i++) {
-		int l = insert_probes[i].level;
-
-		snprintf(key, sizeof(key), "kprobe.%s", funcs[i]);
-		if (n < 0 || b->kp.k[i].why[0]) {
-			meta_set(m, key, "unavailable: %s", n < 0 ? why : b->kp.k[i].why);
-			continue;
-		}
-		meta_set(m, key, "available");
-		if (l < 0)
-			b->remap_probe = (int)i;
-		else if (b->probe_of[l] < 0)
-			b->probe_of[l] = (int)i;
-	}
-	for (int l = 0; l < PFNMAP_NR_SIZES; l++)
-		b->kprobes &= b->probe_of[l] >= 0;
-	b->ptdump = ptdump_find(PTDUMP_DIR, b->ptdump_path, sizeof(b->ptdump_path)) &&
-		    !ptdump_count(b->ptdump_path, 0, 0, &e);
-	if (b->ptdump)
-		meta_set(m, "ptdump", "%s", b->ptdump_path);
-	else
-		meta_set(m, "ptdump", "unavailable: no readable dump in %s (CONFIG_PTDUMP_DEBUGFS off, or debugfs not mounted)",
-			 PTDUMP_DIR);
-	meta_set(m, "level_verification", "%s", b->kprobes ? "kprobes" :
-		 b->ptdump ? "ptdump" : "fault counts only (they do not prove the level)");
 	perfev_open(&b->pe);
 	for (int i = 0; i < PERFEV_NR; i++) {
 		snprintf(key, sizeof(key), "counter.%s", b->pe.ev[i].name);
@@ -931,7 +923,7 @@ static void describe_run(const struct bench *b, const struct vfio_pci_device *de
 			 struct meta *m)
 {
 	const struct opts *o = b->o;
-	char buf[1024] = "", lo[32], hi[32];
+	char buf[1024] = "", lo[SIZE_FMT_LEN], hi[SIZE_FMT_LEN];
 	size_t len = 0;
 
 	meta_set(m, "bench", "mmio");
@@ -970,6 +962,74 @@ static void describe_run(const struct bench *b, const struct vfio_pci_device *de
 		 o->nws ? size_format(o->ws[o->nws - 1], hi, sizeof(hi)) : "-");
 }
 
+/* What the cases need per working set and per repetition. 0 or -ENOMEM. */
+static int bench_alloc(struct bench *b)
+{
+	const struct opts *o = b->o;
+
+	b->cs.nload = o->nws;
+	b->cs.load = calloc(o->nws + 1, sizeof(*b->cs.load));
+	b->cs.all = calloc(o->nws + NR_WIDTHS + 2, sizeof(*b->cs.all));
+	b->figs.load = calloc(o->nws + 1, sizeof(*b->figs.load));
+	b->t_fault = calloc(o->reps, sizeof(double));
+	b->t_map = calloc(o->reps, sizeof(double));
+	b->t_cold = calloc(o->reps, sizeof(double));
+	return b->cs.load && b->cs.all && b->figs.load && b->t_fault && b->t_map &&
+	       b->t_cold ? 0 : -ENOMEM;
+}
+
+/*
+ * Everything the cases share: the device, its BAR, the container for
+ * DMA-map, the verifiers and the result files. EXIT_OK, or the exit code
+ * with the reason in @why: without them no case can run.
+ */
+static int bench_open(struct bench *b, struct opts *o, struct vfio_pci_device *dev,
+		      struct meta *meta, char *why, size_t whylen)
+{
+	char err[448];
+	int ret;
+
+	ret = vfio_pci_device_probe(o->device, dev, why, whylen);
+	if (ret)
+		return ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	ret = dma_ctx_open(&b->ctx, dma_iface_find("type1v2"), dev, err, sizeof(err));
+	if (ret) {
+		snprintf(why, whylen, "type1v2 container: %s", err);
+		return ret == -EOPNOTSUPP ? EXIT_SKIP : EXIT_FAIL;
+	}
+	if (vfio_bar_open(&b->bar, b->ctx.group_fd, dev->bdf, o->bar, err, sizeof(err))) {
+		snprintf(why, whylen, "%s: %s", dev->bdf, err);
+		return EXIT_FAIL;
+	}
+	if (fit_to_bar(o, &b->bar, why, whylen))
+		return EXIT_USAGE;
+	if (bench_alloc(b)) {
+		snprintf(why, whylen, "out of memory");
+		return EXIT_FAIL;
+	}
+	cli_run_place(&o->run, meta);
+	meta_collect_system(meta);
+	describe_run(b, dev, meta);
+	pfnpass_open(&b->pass, meta);
+	open_counters(b, meta);
+	o->run.ro.device = dev->bdf;
+	return results_open(&b->res, &o->run.ro, meta, why, whylen) ? EXIT_FAIL : EXIT_OK;
+}
+
+static void bench_close(struct bench *b)
+{
+	pfnpass_close(&b->pass);
+	perfev_close(&b->pe);
+	vfio_bar_close(&b->bar);
+	dma_ctx_close(&b->ctx);
+	free(b->cs.load);
+	free(b->cs.all);
+	free(b->figs.load);
+	free(b->t_fault);
+	free(b->t_map);
+	free(b->t_cold);
+}
+
 int main(int argc, char **argv)
 {
 	struct vfio_pci_device dev;
@@ -977,52 +1037,36 @@ int main(int argc, char **argv)
 	struct bench b = { 0 };
 	struct opts o;
 	char why[512];
-	int ret;
+	int code;
 
 	freshmap_child(argc, argv);
 	log_prog = "vfio-mmio-bench";
 	parse_args(argc, argv, &o);
 	if (o.plan) {
 		print_plan(&o);
-		free(o.ws);
 		return EXIT_OK;
 	}
 	b.o = &o;
-	ret = vfio_pci_device_probe(o.device, &dev, why, sizeof(why));
-	if (ret)
-		die(ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s", why);
-	ret = dma_ctx_open(&b.ctx, dma_iface_find("type1v2"), &dev, why, sizeof(why));
-	if (ret)
-		die(ret == -EOPNOTSUPP ? EXIT_SKIP : EXIT_FAIL, "type1v2 container: %s", why);
-	if (vfio_bar_open(&b.bar, b.ctx.group_fd, dev.bdf, o.bar, why, sizeof(why)))
-		die_fail("%s: %s", dev.bdf, why);
-	fit_to_bar(&o, &b.bar);
-	cli_run_place(&o.run, &meta);
-
-	meta_collect_system(&meta);
-	describe_run(&b, &dev, &meta);
-	open_verifiers(&b, &meta);
-	o.run.ro.device = dev.bdf;
-	if (results_open(&b.res, &o.run.ro, &meta, why, sizeof(why)))
-		die_fail("%s", why);
+	code = bench_open(&b, &o, &dev, &meta, why, sizeof(why));
+	if (code != EXIT_OK)
+		die(code, "%s", why);
 
 	for (size_t i = 0; i < o.nlevel; i++)
 		run_level(&b, *o.level[i], &meta);
 	for (size_t i = 0; i < o.nbaseline; i++)
-		if (o.phases & (1u << PH_LOAD | 1u << PH_BW))
+		if (phase_on(&o, PH_LOAD) || phase_on(&o, PH_BW))
 			run_baseline(&b, o.baseline[i]);
 
-	kprobe_set_close(&b.kp);
-	perfev_close(&b.pe);
-	if (results_commit(&b.res, why, sizeof(why)))
-		die_fail("%s", why);
-	vfio_bar_close(&b.bar);
-	dma_ctx_close(&b.ctx);
+	code = results_commit(&b.res, why, sizeof(why));
+	bench_close(&b);
 	meta_free(&meta);
 	free(o.ws);
+	if (code)
+		die(EXIT_FAIL, "%s", why);
 	log_msg("%u cases: %u ok, %u failed, %u skipped; results in %s",
-		b.nok + b.nfail + b.nskip, b.nok, b.nfail, b.nskip, o.run.ro.dir);
-	if (b.nfail)
+		b.tally.ok + b.tally.fail + b.tally.skip, b.tally.ok, b.tally.fail,
+		b.tally.skip, o.run.ro.dir);
+	if (b.tally.fail)
 		return EXIT_FAIL;
-	return b.nok ? EXIT_OK : EXIT_SKIP;
+	return b.tally.ok ? EXIT_OK : EXIT_SKIP;
 }

@@ -22,8 +22,18 @@
 /* A size in multiples of 4K ("4K", "2M", "1G"); dies naming @opt. */
 uint64_t cli_size(const char *opt, const char *s);
 
-/* A decimal number from 0 to @max; dies naming @opt. */
-unsigned int cli_uint(const char *opt, const char *s, unsigned int max);
+/* A decimal number from @min to @max; dies naming @opt and the range. */
+unsigned int cli_uint(const char *opt, const char *s, unsigned int min,
+		      unsigned int max);
+
+/*
+ * getopt_long() that refuses an unknown option, a missing argument or an
+ * argument to an option that takes none with one line naming it (exit
+ * 2), where getopt would print its own message and the program its
+ * whole usage. Never returns '?' or ':'.
+ */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
 
 /*
  * Split the comma list @list and look each name up with @find, filling
@@ -75,10 +85,11 @@ enum {
 
 /*
  * The checks every benchmark makes when getopt is done: no argument
- * left over, a device, an output directory, at least one repetition.
+ * left over, a device, an output directory (neither for a --plan, which
+ * is asked of a suite's arguments before any device exists).
  */
 void cli_finish(int argc, char **argv, const char *device,
-		const struct cli_run *r, unsigned int reps);
+		const struct cli_run *r, bool plan);
 
 /* Defaults: unplaced, host, no accelerator, boot 0. */
 void cli_run_init(struct cli_run *r);

@@ -38,8 +38,7 @@ void die(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(code == EXIT_SKIP ? "skip: " : code == EXIT_USAGE ? "usage: " : "error: ",
-	     fmt, ap);
+	vmsg(code == EXIT_SKIP ? "skip: " : "error: ", fmt, ap);
 	va_end(ap);
 	exit(code);
 }

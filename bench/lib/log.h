@@ -26,6 +26,7 @@ void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress line on stderr, for anything that takes more than a moment. */
 void log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* "<prog>: error: <message>" ("skip: " for EXIT_SKIP), then exit(@code). */
 noreturn void die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <string.h>
 
 #include "pfnmap.h"
@@ -54,6 +55,15 @@ uint64_t pfnmap_entries_total(const struct pfnmap_entries *e)
 	for (int l = 0; l < PFNMAP_NR_SIZES; l++)
 		t += e->n[l];
 	return t;
+}
+
+const char *pfnmap_entries_format(const struct pfnmap_entries *e, char *buf,
+				  size_t len)
+{
+	snprintf(buf, len, "%llu pud, %llu pmd, %llu pte",
+		 (unsigned long long)e->n[PFNMAP_PUD], (unsigned long long)e->n[PFNMAP_PMD],
+		 (unsigned long long)e->n[PFNMAP_PTE]);
+	return buf;
 }
 
 enum pfnmap_level pfnmap_entries_level(const struct pfnmap_entries *e)

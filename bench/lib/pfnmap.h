@@ -15,6 +15,7 @@
 #ifndef VFIO_PERF_PFNMAP_H
 #define VFIO_PERF_PFNMAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum pfnmap_level {
@@ -49,6 +50,10 @@ void pfnmap_expect(uint64_t va, uint64_t pa, uint64_t len,
 		   enum pfnmap_level max, struct pfnmap_entries *e);
 
 uint64_t pfnmap_entries_total(const struct pfnmap_entries *e);
+
+/* "1 pud, 0 pmd, 0 pte"; returns @buf. */
+const char *pfnmap_entries_format(const struct pfnmap_entries *e, char *buf,
+				  size_t len);
 
 /* The largest level with an entry; PFNMAP_NR_SIZES if there is none. */
 enum pfnmap_level pfnmap_entries_level(const struct pfnmap_entries *e);

@@ -25,7 +25,7 @@ expect 1 "step eq: a 4096 MiB buffer does not fit the guest's normal memory" "$b
 printf 'step mix vfio-dma-bench --size 2G --backing hugetlb-1g,hugetlb-2m\n' >"$tmp/mix.suite"
 expect 1 "step mix: a 2048 MiB buffer does not fit the guest's hugetlb-2m memory" "$b" --suite "$tmp/mix.suite" --results "$r"
 printf 'step bad vfio-dma-bench --size 3Q\n' >"$tmp/bad.suite"
-expect 1 "step bad: vfio-dma-bench: usage: --size: '3Q' is not a size" "$b" --suite "$tmp/bad.suite" --results "$r"
+expect 1 "step bad: vfio-dma-bench: error: --size: '3Q' is not a size" "$b" --suite "$tmp/bad.suite" --results "$r"
 # Accepted by the check: the run goes on to the kernel, which does not exist.
 printf 'step bar vfio-mmio-bench --size 2G --phases bar-map --baseline none\n' >"$tmp/bar.suite"
 expect 1 "^kernel.sh: error: no such image" "$b" --suite "$tmp/bar.suite" --kernel local:/nonexistent --results "$r"

@@ -16,7 +16,9 @@ expect 2 "not a multiple of 4K" "$b" -d 00:03.0 -o "$tmp/o" --size 6000
 expect 2 "map-chunk: '3M5'" "$b" -d 00:03.0 -o "$tmp/o" --map-chunk 3M5
 expect 2 "multiple of --map-chunk" "$b" -d 00:03.0 -o "$tmp/o" --map-chunk 2M --unmap-chunk 3M
 expect 2 "multiple of --map-chunk" "$b" -d 00:03.0 -o "$tmp/o" --unmap-chunk 2M
-expect 2 "--reps must be at least 1" "$b" -d 00:03.0 -o "$tmp/o" --reps 0
+expect 2 "reps: '0' is not a number from 1 to 100000" "$b" -d 00:03.0 -o "$tmp/o" --reps 0
+expect 2 "^vfio-dma-bench: error: unknown option '--foo' \(see --help\)$" "$b" -d 00:03.0 -o "$tmp/o" --foo
+expect 2 "^vfio-dma-bench: error: option '--iface' needs an argument \(see --help\)$" "$b" -d 00:03.0 -o "$tmp/o" --iface
 expect 2 "reps: '-3'" "$b" -d 00:03.0 -o "$tmp/o" --reps -3
 expect 2 "unexpected argument 'extra'" "$b" -d 00:03.0 -o "$tmp/o" extra
 expect 2 "not a PCI address" "$b" -d 00:zz -o "$tmp/o"
@@ -36,9 +38,20 @@ done
 
 expect 0 "" "$b" --help
 grep -q -- '--unmap-chunk' "$tmp/stdout" || fail "--help does not document --unmap-chunk"
+# It ends with the quick suite's first step as the QEMU guest runs it
+# (harness/guest-job.sh adds --hugetlbfs; the edu device is 00:03.0).
+suite_args=$(sed -n 's/^step dma vfio-dma-bench //p' "$repo/harness/suites/quick.suite")
+expect_eq "--help example" "$(tail -n 1 "$tmp/stdout")" \
+	"  vfio-dma-bench --device 0000:00:03.0 --out /tmp/dma --hugetlbfs /mnt/huge-2M $suite_args"
 expect 0 "" "$b" --list
 for name in anon-4k anon-thp shmem shmem-thp memfd memfd-2m memfd-1g hugetlb-2m hugetlb-1g hugetlbfs \
 	type1 type1v2 iommufd-compat iommufd iommufd-file; do
 	grep -qE "^  $name " "$tmp/stdout" || fail "--list lacks $name"
 done
+# --target and --accel name what ran: anything else is refused.
+expect 2 "^vfio-dma-bench: error: --accel must be kvm, tcg, icount or none, not 'bogus'$" "$bin/vfio-dma-bench" --accel bogus --plan
+expect 2 "^vfio-dma-bench: error: --target must be qemu or host, not 'cloud'$" "$bin/vfio-dma-bench" --target cloud --plan
+# --plan needs no device and prints POOL BYTES lines.
+expect 0 "" "$bin/vfio-dma-bench" --plan --size 512M
+grep -qx 'normal 536870912' "$tmp/stdout" || fail "--plan --size 512M: $(cat "$tmp/stdout")"
 finish

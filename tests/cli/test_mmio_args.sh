@@ -18,8 +18,16 @@ expect 2 "working-set: '1G..4K' is not a size list" "$b" -d 00:04.0 -o "$tmp/o" 
 expect 2 "working-set: 6000 is not a multiple of 4K" "$b" -d 00:04.0 -o "$tmp/o" --working-set 6000
 expect 2 "bar: '6' is not a number from 0 to 5" "$b" -d 00:04.0 -o "$tmp/o" --bar 6
 expect 2 "place-as: 'auto' is not pte, pmd or pud" "$b" -d 00:04.0 -o "$tmp/o" --place-as auto
-expect 2 "--reps must be at least 1" "$b" -d 00:04.0 -o "$tmp/o" --reps 0
-expect 2 "--batches must be at least 1" "$b" -d 00:04.0 -o "$tmp/o" --batches 0
+expect 2 "reps: '0' is not a number from 1 to 100000" "$b" -d 00:04.0 -o "$tmp/o" --reps 0
+expect 2 "batches: '0' is not a number from 1 to 1048576" "$b" -d 00:04.0 -o "$tmp/o" --batches 0
+expect 2 "warmup: '1001' is not a number from 0 to 1000" "$b" -d 00:04.0 -o "$tmp/o" --warmup 1001
+# A bad option is one line naming it, not getopt's message and the usage.
+expect 2 "^vfio-mmio-bench: error: unknown option '--foo' \(see --help\)$" "$b" -d 00:04.0 --foo -o "$tmp/o"
+expect 2 "^vfio-mmio-bench: error: unknown option '--foo' \(see --help\)$" "$b" --foo=1
+expect 2 "^vfio-mmio-bench: error: unknown option '-Z' \(see --help\)$" "$b" -Z
+expect 2 "^vfio-mmio-bench: error: option '--size' needs an argument \(see --help\)$" "$b" -d 00:04.0 -o "$tmp/o" --size
+expect 2 "^vfio-mmio-bench: error: option '--reps' needs an argument \(see --help\)$" "$b" -d 00:04.0 -o "$tmp/o" -r
+expect 2 "^vfio-mmio-bench: error: option '--list' takes no argument \(see --help\)$" "$b" --list=all
 expect 2 "cpu: 'x' is not a number" "$b" -d 00:04.0 -o "$tmp/o" --cpu x
 expect 2 "unexpected argument 'extra'" "$b" -d 00:04.0 -o "$tmp/o" extra
 expect 2 "not a PCI address" "$b" -d 00:zz -o "$tmp/o"
@@ -37,8 +45,19 @@ expect 0 "" "$b" --help
 for opt in --level --phases --working-set --baseline --place-as --bw-size; do
 	grep -q -- "$opt" "$tmp/stdout" || fail "--help does not document $opt"
 done
+# --help ends with the invocation the quick suite runs in the QEMU guest
+# (test_qemu_mmio checks that the ivshmem device is 0000:00:02.0 there).
+suite_args=$(sed -n 's/^step mmio vfio-mmio-bench //p' "$repo/harness/suites/quick.suite")
+expect_eq "--help example" "$(tail -n 1 "$tmp/stdout")" \
+	"  vfio-mmio-bench --device 0000:00:02.0 --out /tmp/mmio $suite_args"
 expect 0 "" "$b" --list
 for name in pte pmd pud auto load bw bar-map anon-4k anon-thp; do
 	grep -qE "^  $name " "$tmp/stdout" || fail "--list lacks $name"
 done
+# --target and --accel name what ran: anything else is refused.
+expect 2 "^vfio-mmio-bench: error: --accel must be kvm, tcg, icount or none, not 'bogus'$" "$bin/vfio-mmio-bench" --accel bogus --plan
+expect 2 "^vfio-mmio-bench: error: --target must be qemu or host, not 'cloud'$" "$bin/vfio-mmio-bench" --target cloud --plan
+# --plan needs no device and prints POOL BYTES lines.
+expect 0 "" "$bin/vfio-mmio-bench" --plan --size 512M
+grep -qx 'normal 536870912' "$tmp/stdout" || fail "--plan --size 512M: $(cat "$tmp/stdout")"
 finish
