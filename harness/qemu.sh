@@ -362,7 +362,11 @@ main() {
 		sleep 1
 		scan_console
 		[[ -z $FAILURE ]] || break
-		if ((!READY && SECONDS - START >= boot_timeout)); then
+		# Whoever started us (bench.sh) was killed: nobody will collect
+		# this run, so the guest stops too, rather than run on unseen.
+		if ! kill -0 "$PPID" 2>/dev/null; then
+			FAILURE="the process that started this guest ($PPID) is gone; QEMU stopped"
+		elif ((!READY && SECONDS - START >= boot_timeout)); then
 			FAILURE="guest not ready after $boot_timeout s (--boot-timeout)"
 		elif ((SECONDS - START >= timeout)); then
 			FAILURE="run exceeded --timeout $timeout s; QEMU killed"

@@ -6,9 +6,9 @@
 # exit status, one clear message first, no QEMU or ivshmem file left
 # behind, and a run directory that is either complete (status ok) or
 # named *.incomplete with a status row saying failed, interrupted or lost,
-# keeping what was measured before the fault. Boots the guest six times
+# keeping what was measured before the fault. Boots the guest eleven times
 # with a two-step suite (the second step slow enough to be interrupted);
-# about two minutes under TCG.
+# about three minutes under TCG.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"
 
@@ -128,6 +128,19 @@ run=$(expect_run "QEMU SIGKILL" "$tmp/qkill" '^failed \(guest: QEMU was killed b
 [ -z "$run" ] || expect_step_a "QEMU SIGKILL" "$run"
 [ -z "$run" ] || no_leftovers "$run" "QEMU SIGKILL"
 
+# 3b. The harness itself killed: its guest stops within seconds, and the
+#     run directory it leaves says lost.
+start hkill
+kill -KILL "$pid"
+wait_run
+for _ in $(seq 20); do
+	pgrep -f "qemu-system-x86_64 .*/runs/" >/dev/null || break
+	sleep 1
+done
+run=$(expect_run "bench.sh SIGKILL" "$tmp/hkill" '^lost \(the harness stopped')
+[ -z "$run" ] || no_leftovers "$run" "bench.sh SIGKILL" keep
+[ -z "$run" ] || rm -rf "$cache/runs/$(basename "${run%.incomplete}")"*
+
 # 4. A guest kernel that panics at boot (no init to run): exit 3 at once,
 #    the panic named, and the metadata of what was tried.
 rc=0
@@ -142,6 +155,34 @@ if [ -n "$run" ]; then
 	[ -s "$run/console.log" ] || fail "panic: no console.log"
 	[ ! -e "$run/samples.csv" ] || fail "panic: a samples.csv"
 	no_leftovers "$run" panic
+fi
+
+# 4b. Every case skipped (stock kernels have no IOMMUFD): exit 4, and the
+#     run says skipped, never ok.
+printf 'step fd vfio-dma-bench --size 4M --reps 1 --iface iommufd --backing anon-4k\n' >"$tmp/skip.suite"
+rc=0
+"$b" --suite "$tmp/skip.suite" --accel tcg --no-plot --results "$tmp/skip" >"$tmp/skip.log" 2>&1 || rc=$?
+expect_eq "all skipped: exit" "$rc" 4
+run=$(expect_run "all skipped" "$tmp/skip" '^skipped \(every case skipped')
+if [ -n "$run" ]; then
+	csvq "$run/cases.csv" '$c["status"] == "skip" && $c["reason"] ~ /IOMMUFD/' 'n++ } END { exit n != 1' ||
+		fail "all skipped: cases.csv lacks the skip and its reason"
+fi
+
+# 4c. A campaign whose guest always panics: every attempt is booted and
+#     recorded, the replaced ones move to failed-attempts/, the last stays
+#     in the side as .incomplete, and the campaign fails.
+rc=0
+"$repo/harness/campaign.sh" --kernels 6.12 --boots 1 --retries 2 --suite "$tmp/two.suite" \
+	--accel tcg --append rdinit=/nonexistent --results "$tmp/camp" >"$tmp/camp.log" 2>&1 || rc=$?
+expect_eq "campaign: exit" "$rc" 1
+c=$(find "$tmp/camp" -mindepth 1 -maxdepth 1 -name 'campaign-*' -type d)
+if [ -n "$c" ]; then
+	expect_eq "campaign: attempts recorded" "$(tail -n +2 "$c/campaign.csv" | cut -d, -f3,4 | paste -sd' ')" "1,3 2,3 3,3"
+	expect_eq "campaign: replaced attempts" "$(find "$c/6.12/failed-attempts" -mindepth 1 -maxdepth 1 -name '*.incomplete' | wc -l)" 2
+	expect_eq "campaign: the attempt left in the side" "$(find "$c/6.12" -mindepth 1 -maxdepth 1 -name '*.incomplete' | wc -l)" 1
+else
+	fail "campaign: no campaign directory"
 fi
 
 # 5. A results disk too small for the run: the collection fails, the run
