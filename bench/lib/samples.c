@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "csv.h"
+#include "log.h"
 #include "samples.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -79,6 +80,7 @@ static void samples_note(const struct samples_opts *o, const char *fmt, ...)
 	if (!o->notes)
 		return;
 	va_start(ap, fmt);
+	fprintf(o->notes, "%s: ", log_prog);
 	vfprintf(o->notes, fmt, ap);
 	va_end(ap);
 	fputc('\n', o->notes);
