@@ -602,6 +602,65 @@ static int samples_cmp_rows(const void *a, const void *b)
 }
 
 /*
+ * Whether the verification pass ran @func's kprobe: meta.csv says
+ * "kprobe.FUNC,available" (or "step.NAME.kprobe.FUNC" when the mmio step
+ * was not the run's first).
+ */
+static bool samples_probe_available(const struct samples_meta *m, const char *func)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const char *k = m->kv[i].key, *dot;
+
+		if (!strncmp(k, "step.", 5) && (dot = strchr(k + 5, '.')))
+			k = dot + 1;
+		if (!strncmp(k, "kprobe.", 7) && !strcmp(k + 7, func) &&
+		    !strcmp(m->kv[i].value, "available"))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Verification figures come whole: a case with one ptdump-* row has the
+ * three levels, one with a kprobe-* row has a row for every probe that
+ * meta.csv says was available.  @p: the rows of one case, by metric.
+ */
+static int samples_check_family(struct samples_set *set, const char *path,
+				struct samples_row *const *p, size_t n,
+				const char *family, const struct samples_meta *m)
+{
+	static const char *const ptdump[] = { "pte", "pmd", "pud" };
+	static const char *const kprobe[] = {
+		"vmf_insert_pfn", "vmf_insert_pfn_pmd", "vmf_insert_pfn_pmd_prot",
+		"vmf_insert_pfn_pud", "vmf_insert_pfn_pud_prot", "remap_pfn_range",
+	};
+	bool is_pt = !strcmp(family, "ptdump-");
+	const char *const *members = is_pt ? ptdump : kprobe;
+	size_t nmembers = is_pt ? ARRAY_SIZE(ptdump) : ARRAY_SIZE(kprobe);
+	size_t flen = strlen(family), i;
+	char name[CASE_NAME_LEN];
+
+	for (i = 0; i < n && strncmp(p[i]->k.metric, family, flen); i++)
+		;
+	if (i == n)
+		return 0;
+	for (size_t w = 0; w < nmembers; w++) {
+		bool found = false;
+
+		if (!is_pt && !samples_probe_available(m, members[w]))
+			continue;
+		for (size_t j = 0; j < n && !found; j++)
+			found = !strncmp(p[j]->k.metric, family, flen) &&
+				!strcmp(p[j]->k.metric + flen, members[w]);
+		if (!found)
+			return samples_fail(set, -EINVAL, "%s:%zu: case %s has %s rows but none for %s%s (rows lost?)",
+					    path, p[i]->line, case_name(&p[i]->k, name, sizeof(name)),
+					    family, family, members[w]);
+	}
+	return 0;
+}
+
+/*
  * Every sample once, and every case complete: a metric sampled per rep
  * has a row for each of the reps cases.csv gives (a sparse one at most
  * that), a once-only metric one row, and a case that ran has at least
@@ -610,7 +669,7 @@ static int samples_cmp_rows(const void *a, const void *b)
  */
 static int samples_check_rows(struct samples_set *set, const char *path,
 			      const char *cases_path, struct samples_rows *rows,
-			      struct samples_rcases *rc)
+			      struct samples_rcases *rc, const struct samples_meta *m)
 {
 	struct samples_row **p = malloc((rows->n ? rows->n : 1) * sizeof(*p));
 	char name[CASE_NAME_LEN];
@@ -647,6 +706,12 @@ static int samples_check_rows(struct samples_set *set, const char *path,
 			ret = samples_fail(set, -EINVAL, "%s:%zu: case %s has %zu of the %lu samples cases.csv:%zu promises (rows lost?)",
 					   path, p[j - 1]->line, case_name(&x->k, name, sizeof(name)),
 					   j - i, want, x->rc->line);
+	}
+	for (size_t i = 0, j; i < rows->n && !ret; i = j) {
+		for (j = i + 1; j < rows->n && p[j]->rc == p[i]->rc; j++)
+			;
+		ret = samples_check_family(set, path, p + i, j - i, "ptdump-", m) ?:
+		      samples_check_family(set, path, p + i, j - i, "kprobe-", m);
 	}
 	for (size_t i = 0; i < rc->n && !ret; i++) {
 		const struct samples_rcase *c = &rc->c[i];
@@ -788,7 +853,7 @@ int samples_read_run_streams(struct samples_set *set, struct samples_side *sd,
 	ret = ret ? ret : samples_run_from_meta(set, &m, mpath, run);
 	ret = ret ? ret : samples_read_cases(set, cases, cpath, run, &rc);
 	ret = ret ? ret : samples_read_rows(set, samples, spath, run, &rc, &rows);
-	ret = ret ? ret : samples_check_rows(set, spath, cpath, &rows, &rc);
+	ret = ret ? ret : samples_check_rows(set, spath, cpath, &rows, &rc, &m);
 	ret = ret ? ret : samples_admit(set, sd, run, o);
 	ret = ret ? ret : samples_add_obs(set, sd, &rows, o);
 	samples_meta_free(&m);
