@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016 # csvq takes awk programs, quoted for awk
 # The run reader (bench/lib/samples.c) through vfio-perf-compare and
 # vfio-perf-summary: every bad input of issue #10 is refused with exit 2
 # and one line naming the file, the line and the reason; old runs still

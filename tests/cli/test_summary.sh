@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016 # csvq takes awk programs, quoted for awk
 # vfio-perf-summary groups samples by case and metric, computes the
 # median and GiB/s, marks unverified groups, never overwrites, and
 # refuses what vfio-perf-compare refuses (test_reader.sh) with exit 2.
