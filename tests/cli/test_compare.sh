@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016 # csvq takes awk programs, quoted for awk
 # vfio-perf-compare: verdicts per case, exit codes for `git bisect run`
 # (0 no regression, 1 regression, 2 incomplete or refused), sides given
 # as directories of runs or lists of runs, and its refusals.
