@@ -86,26 +86,16 @@ static void samples_note(const struct samples_opts *o, const char *fmt, ...)
 	fputc('\n', o->notes);
 }
 
+/* @p with room for @need elements of @size (doubling), or NULL. */
 static void *samples_grow(void *p, size_t *cap, size_t need, size_t size)
 {
-	size_t n = *cap ? *cap : 16;
+	size_t n = need > 2 * *cap ? need + 15 : 2 * *cap;
 
 	if (need <= *cap)
 		return p;
-	while (n < need)
-		n *= 2;
-	p = realloc(p, n * size);
-	if (p)
-		*cap = n;
+	p = reallocarray(p, n, size);
+	*cap = p ? n : *cap;
 	return p;
-}
-
-static bool samples_in(const char *s, const char *const *words, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(s, words[i]))
-			return true;
-	return false;
 }
 
 static int samples_index(const char *s, const char *const *words, size_t n)
@@ -298,7 +288,7 @@ static int samples_read_meta(struct samples_set *set, FILE *fp,
 			break;
 		}
 		if (folding != SIZE_MAX &&
-		    samples_in(key, meta_old_source_keys, ARRAY_SIZE(meta_old_source_keys))) {
+		    samples_index(key, meta_old_source_keys, ARRAY_SIZE(meta_old_source_keys)) >= 0) {
 			ret = samples_meta_fold(&m->kv[folding], key, f[1]);
 			continue;
 		}
