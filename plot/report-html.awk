@@ -71,11 +71,16 @@ function stat_cell(r) {
 	       html(c(r, "p5_text")) " &ndash; " html(c(r, "p95_text")) "</small></td>"
 }
 
+# A number of compare.csv with @fmt's digits; "inf" and the like as is.
+function fmt(f, v) {
+	return v ~ /^-?[0-9]/ ? sprintf(f, v) : v
+}
+
 function ratio_cell(r) {
 	if (c(r, "ratio") == "")
 		return "<td>-</td><td>-</td>"
-	return "<td>" html(c(r, "change")) "</td><td>" c(r, "ratio") " <small>[" \
-	       c(r, "ratio_ci_lo") ", " c(r, "ratio_ci_hi") "]</small></td>"
+	return "<td>" html(c(r, "change")) "</td><td>" fmt("%.4f", c(r, "ratio")) " <small>[" \
+	       fmt("%.4f", c(r, "ratio_ci_lo")) ", " fmt("%.4f", c(r, "ratio_ci_hi")) "]</small></td>"
 }
 
 function verdict_tables(    r, j, last, ref, counts, v, nv, order) {
@@ -99,7 +104,7 @@ function verdict_tables(    r, j, last, ref, counts, v, nv, order) {
 		       c(r, "case") == case_sel ? " class=\"sel\"" : "",
 		       html(c(r, "case")), c(r, "verified") == "no" ? " <b>UNVERIFIED</b>" : "",
 		       stat_cell(at[ref, c(r, "case")]), stat_cell(r), ratio_cell(r),
-		       c(r, "p_holm") == "" ? "-" : c(r, "p_holm"), verdict_cell(c(r, "verdict"))
+		       c(r, "p_holm") == "" ? "-" : fmt("%.3g", c(r, "p_holm")), verdict_cell(c(r, "verdict"))
 		counts[c(r, "verdict")]++
 	}
 	if (last != "")
