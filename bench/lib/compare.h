@@ -2,7 +2,7 @@
 /*
  * Comparing one case between two kernel builds: the ratio of medians
  * new/base with a hierarchical bootstrap confidence interval, a
- * Mann-Whitney U p-value, and a verdict (DESIGN.md section 6).
+ * Mann-Whitney U p-value, and a verdict (docs/results.md, "Verdicts").
  *
  * Samples come in boots.  Samples of one boot share that boot's memory
  * layout, huge page pool order and host load, so they agree with each
