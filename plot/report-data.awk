@@ -263,7 +263,7 @@ function bars_panel(p, title, ylabel) {
 	if (BARS_MIN == "") BARS_MIN = 1
 	printf "ptitle[%d] = %s\nylab[%d] = %s\nylog[%d] = %d\nymin[%d] = %.17g\n",
 	       p, gp_str(title), p, gp_str(ylabel), p,
-	       ylabel != "GiB/s" && BARS_MAX >= 20 * BARS_MIN, p, BARS_MIN > BARS_VF
+	       (ylabel != "GiB/s" && BARS_MAX >= 20 * BARS_MIN), p, BARS_MIN > BARS_VF
 	BARS_MIN = ""
 	BARS_MAX = 0
 }

@@ -148,6 +148,15 @@ expect 1 "" "$r" --allow-failed -o "$tmp/withfail" "$fx/base" "$tmp/failed"
 grep -q 'failed (exit 3), read because of --allow-failed' "$tmp/withfail/report.html" ||
 	fail "report.html does not say a failed run was read"
 
+# POSIX awk is enough: mawk draws the same report as gawk.
+if command -v mawk >/dev/null; then
+	mkdir "$tmp/mawk"
+	ln -s "$(command -v mawk)" "$tmp/mawk/awk"
+	PATH=$tmp/mawk:$PATH expect 1 "" "$r" -o "$tmp/three-mawk" "$fr/base" "$fr/new" "$fr/newer"
+	cmp -s "$tmp/three-mawk/report.html" "$tmp/three/report.html" ||
+		fail "mawk and gawk wrote different reports"
+fi
+
 # Usage.
 expect 2 "want BASE and at least one NEW" "$r" "$fx/base"
 expect 2 "unknown option '--bogus'" "$r" --bogus "$fx/base" "$fx/new"
