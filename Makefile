@@ -139,7 +139,7 @@ plot:
 # Compare sides (a run directory, a directory of runs, or a comma list).
 compare: build
 	@test -n '$(A)' && test -n '$(B)' || { echo "make compare: set A=<side> B=<side> [C='<side>...'] [OUT=dir]" >&2; exit 2; }
-	plot/report.sh $(if $(OUT),-o '$(OUT)') '$(A)' '$(B)' $(C)
+	plot/report.sh $(if $(OUT),-o '$(OUT)') $(if $(ALLOW_FAILED),--allow-failed) '$(A)' '$(B)' $(C)
 
 # One metric of one case across an ordered list of sides.
 timeline: build

@@ -18,7 +18,7 @@ set key outside right top vertical
 do for [fmt in "png svg"] {
 	eval term(fmt, 1200, 100 + 360 * npanels)
 	set output out . "." . fmt
-	set multiplot layout npanels, 1 title title . "\nmedian per side; error bars: bootstrap 95% CI of the median (samples of all boots pooled)"
+	set multiplot layout npanels, 1 title title . "\nmedian per side; error bars: 95% CI of the median (bootstrap: boots, then samples in each)"
 	do for [p = 1:npanels] {
 		set title ptitle[p]
 		set ylabel ylab[p]

@@ -1,10 +1,11 @@
 # shellcheck shell=bash
-# The charts of vfio-mmio-bench, sourced by plot-run.sh (which defines
-# human_size): per BAR mapping size, page faults and fault-in time per
+# The charts of vfio-mmio-bench, sourced by plot-run.sh: per BAR mapping
+# size, page faults and fault-in time per
 # page-table level (mmio-faults-SIZE) and BAR DMA-map time per level
 # (mmio-barmap-SIZE); load latency against working-set size per level
 # beside anonymous memory (mmio-load); read and write bandwidth
-# (mmio-bw). PNG and SVG, from the run's summary.csv.
+# (mmio-bw). PNG and SVG, from vfio-perf-summary's table (sizes as its
+# "size" column writes them).
 
 # The x labels of every chart, in this order: BAR levels, then baselines.
 MMIO_ORDER="pte pmd pud auto anon-4k anon-thp"
@@ -78,22 +79,21 @@ mmio_plot() {
 	echo "plot-run.sh: $out.png, .svg"
 }
 
-# mmio_charts RUN KERNEL ACCEL CLOCK: every mmio chart of RUN.
+# mmio_charts RUN SUMMARY KERNEL ACCEL CLOCK: every mmio chart of RUN.
 mmio_charts() {
-	local run=$1 kernel=$2 accel=$3 clock=$4 summary=$1/summary.csv
-	local sizes size human dat labels tlb=""
+	local run=$1 summary=$2 kernel=$3 accel=$4 clock=$5
+	local size human dat labels tlb=""
 	MMIO_PLOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-	grep -q '^mmio,' "$summary" || return 0
+	grep -q ',mmio/' "$summary" || return 0
 	case $accel in
 	tcg | icount) tlb="; load latency here is that of the QEMU TLB emulation, not of a hardware TLB" ;;
 	esac
 	dat=$(mktemp "${TMPDIR:-/tmp}/vfio-perf-mmio.XXXXXX.dat")
 	# The fault-in cases: BAR mappings (chunk = size, no interface).
-	sizes=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		$c["bench"] == "mmio" && $c["metric"] == "faults" { print $c["size_bytes"] }' \
-		"$summary" | sort -n -u)
-	for size in $sizes; do
-		human=$(human_size "$size")
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["bench"] == "mmio" && $c["metric"] == "faults" { print $c["size_bytes"], $c["size"] }' \
+		"$summary" | sort -n -u >"$dat.sizes"
+	while read -r size human; do
 		mmio_rows "$summary" "$size" "$size" "" 1 faults fault-in fault-ns >"$dat"
 		mmio_plot mmio-faults.gp "$run/mmio-faults-$human" \
 			"vfio-mmio-bench: page faults and fault-in of a $human BAR mapping per page-table level" \
@@ -104,7 +104,7 @@ mmio_charts() {
 				"vfio-mmio-bench: VFIO DMA-map of a $human BAR mapping per page-table level (type1v2)" \
 				"$kernel ($clock)" "$dat"
 		fi
-	done
+	done <"$dat.sizes"
 	labels=$(mmio_load_blocks "$summary" 3>&1 >"$dat" | xargs)
 	if [ -n "$labels" ]; then
 		mmio_plot mmio-load.gp "$run/mmio-load" \
@@ -121,5 +121,5 @@ mmio_charts() {
 			"vfio-mmio-bench: sequential bandwidth, BAR per page-table level and anonymous memory" \
 			"$kernel ($clock)" "$dat"
 	fi
-	rm -f "$dat"
+	rm -f "$dat" "$dat.sizes"
 }

@@ -1,8 +1,10 @@
 #!/bin/bash
-# Draw the charts of one run directory: summary.csv (per-case statistics)
-# and, for each buffer size of the DMA benchmark, map and unmap throughput
-# per backing and interface (dma-<size>.png and .svg); for the MMIO
-# benchmark, the charts of plot/mmio.sh (mmio-*.png and .svg).
+# Draw the charts of one run directory from vfio-perf-summary's table
+# (docs/results.md; written to summary.csv if the run has none): for each
+# buffer size of the DMA benchmark, map and unmap throughput per backing
+# and interface (dma-<size>.png and .svg); for the MMIO benchmark, the
+# charts of plot/mmio.sh (mmio-*.png and .svg). Sizes and names come from
+# the table's columns.
 set -euo pipefail
 
 prog=${0##*/}
@@ -22,15 +24,25 @@ summary_bin=$here/../build/release/vfio-perf-summary
 [ -x "$summary_bin" ] || die "$summary_bin not built (run make build)"
 command -v gnuplot >/dev/null || die "gnuplot not found (run harness/deps.sh)"
 
-# The summary is derived from samples.csv; it is written once.
+# The statistics, read and validated by vfio-perf-summary. A run that
+# failed is drawn too (its logs and charts are how it is debugged), and
+# its charts say so. The run keeps the first summary.csv it was given.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$summary_bin" --quiet --allow-failed --out "$tmp/summary.csv" "$run" 2>"$tmp/notes" ||
+	die "$(tail -n 1 "$tmp/notes")"
 if [ ! -f "$run/summary.csv" ]; then
-	"$summary_bin" --quiet --out "$run/summary.csv" "$run/samples.csv"
+	cp "$tmp/summary.csv" "$run/summary.csv.tmp"
+	mv "$run/summary.csv.tmp" "$run/summary.csv"
 fi
+summary=$tmp/summary.csv
 
 meta() {
 	awk -F, -v k="$1" '$1 == k { sub(/^[^,]*,/, ""); gsub(/^"|"$/, ""); print; exit }' "$run/meta.csv"
 }
 kernel=$(meta kernel)
+status=$(meta status)
+[ "$status" = ok ] || kernel="$kernel, run ${status:-without a status}"
 accel=$(meta accel)
 [ -n "$accel" ] || accel=$(meta accel_used)
 case $accel in
@@ -45,7 +57,7 @@ dat_block() {
 	awk -F, -v size="$1" -v phase="$2" '
 	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	$col["bench"] == "dma" && $col["size_bytes"] == size &&
-	$col["chunk_bytes"] == size && $col["unmap_chunk_bytes"] == size &&
+	$col["chunk"] == "" && $col["unmap_chunk"] == "" &&
 	$col["metric"] == phase {
 		b = $col["backing"]; f = $col["iface"]
 		if (!(b in bseen)) { bseen[b] = 1; border[++nb] = b }
@@ -62,39 +74,28 @@ dat_block() {
 				printf " %s", ((border[i], forder[j]) in v) ? v[border[i], forder[j]] : "NaN NaN NaN"
 			print ""
 		}
-	}' "$run/summary.csv"
+	}' "$summary"
 }
 
-# 1073741824 -> 1G, 268435456 -> 256M: exact, never rounded.
-human_size() {
-	local v=$1 u last=""
-	for u in K M G T; do
-		if [ $((v % 1024)) != 0 ] || [ "$v" -lt 1024 ]; then
-			break
-		fi
-		v=$((v / 1024))
-		last=$u
-	done
-	printf '%s%s\n' "$v" "${last:-}"
+# "BYTES HUMAN" of each DMA buffer size with whole-range calls.
+dma_sizes() {
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$col["bench"] == "dma" && $col["chunk"] == "" { print $col["size_bytes"], $col["size"] }' \
+		"$summary" | sort -n -u
 }
 
-sizes=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-	$col["bench"] == "dma" && $col["chunk_bytes"] == $col["size_bytes"] { print $col["size_bytes"] }' \
-	"$run/summary.csv" | sort -n -u)
-for size in $sizes; do
-	dat=$run/dma-$size.dat
-	{ dat_block "$size" map; printf '\n\n'; dat_block "$size" unmap; } >"$dat.tmp"
-	mv "$dat.tmp" "$dat"
+dma_sizes >"$tmp/sizes"
+while read -r size human; do
+	dat=$tmp/dma-$size.dat
+	{ dat_block "$size" map; printf '\n\n'; dat_block "$size" unmap; } >"$dat"
 	nif=$(head -n 1 "$dat" | awk '{ print (NF - 1) / 3 }')
-	human=$(human_size "$size")
 	gnuplot -e "data='$dat'; out='$run/dma-$human'; nif=$nif" \
 		-e "title='vfio-dma-bench $human, whole-range calls: $kernel ($clock)'" \
 		"$here/dma-throughput.gp"
-	rm -f "$dat"
 	echo "$prog: $run/dma-$human.png, .svg"
-done
+done <"$tmp/sizes"
 
 # vfio-mmio-bench's charts, where the run has mmio rows.
 # shellcheck source=mmio.sh
 . "$here/mmio.sh"
-mmio_charts "$run" "$kernel" "$accel" "$clock"
+mmio_charts "$run" "$summary" "$kernel" "$accel" "$clock"

@@ -1,31 +1,37 @@
-# report.html of plot/report.sh: the sides, the verdict tables of
-# compare.csv and the charts, one static page (no network; the only
-# script sets the page title to "charts-ok N" or "charts-broken K" once
-# every image has loaded or failed, for tests/cli/test_report.sh).
+# report.html of plot/report.sh: the sides, the verdict tables and the
+# charts, one static page (no network; the only script sets the page
+# title to "charts-ok N" or "charts-broken K" once every image has
+# loaded or failed, for tests/cli/test_report.sh). Every figure is a
+# column of vfio-perf-compare's tables (docs/results.md), shown as is.
 #
-#   gawk -f report-lib.awk -f report-html.awk -v heading=TEXT -v rc=N
-#        -v threshold=PCT [-v case_sel=CASE -v against=WHICH]
-#        kind=sides sides.tsv kind=compare compare.csv kind=charts charts.tsv
+#   awk -f report-lib.awk -f report-html.awk -v heading=TEXT -v rc=N
+#       -v threshold=PCT [-v case_sel=CASE -v against=WHICH]
+#       kind=sides sides.csv kind=compare compare.csv kind=charts charts.tsv
+#       kind=notes messages.txt
 
 BEGIN {
-	FS = "\t"
 	nsides = 0
 	nrows = 0
 	ncharts = 0
+	nnotes = 0
 	exit_text[0] = "no case regressed"
 	exit_text[1] = "a case regressed"
-	exit_text[2] = "incomplete: a case of a base side could not be compared, or a chart could not be drawn"
+	exit_text[2] = "incomplete: a case of a reference side could not be compared, or a chart could not be drawn"
 }
 
-kind == "sides" {
-	# name label kernel runs boots samples accel source
-	side[nsides++] = $0
-	accel = $7
+(kind == "sides" || kind == "compare") && FNR == 1 {
+	delete col
+	csv_header($0, col)
+	ncols = split($0, colnames, ",")
 	next
 }
 
-kind == "compare" && FNR == 1 {
-	csv_header($0, col)
+kind == "sides" {
+	n = csv_split($0, f)
+	for (i = 1; i <= n; i++)
+		side[nsides, colnames[i]] = f[i]
+	nsides++
+	accel = f[col["accel"]]
 	next
 }
 
@@ -33,7 +39,8 @@ kind == "compare" {
 	n = csv_split($0, f)
 	nrows++
 	for (i = 1; i <= n; i++)
-		row[nrows, i] = f[i]
+		row[nrows, colnames[i]] = f[i]
+	at[f[col["side"]], f[col["case"]]] = nrows
 	next
 }
 
@@ -42,8 +49,13 @@ kind == "charts" {
 	next
 }
 
+kind == "notes" {
+	note[++nnotes] = $0
+	next
+}
+
 function c(r, name) {
-	return row[r, col[name]]
+	return row[r, name]
 }
 
 function verdict_cell(v,    cls) {
@@ -51,47 +63,48 @@ function verdict_cell(v,    cls) {
 	return "<td class=\"v v-" cls "\">" html(v) "</td>"
 }
 
-function stat_cell(r, which, unit) {
-	if (c(r, which "_median") == "")
+# A side's median with its p5-p95 in row @r (0: the side has no row).
+function stat_cell(r) {
+	if (!r || c(r, "median") == "")
 		return "<td>-</td>"
-	return "<td>" html(fmt_value(c(r, which "_median"), unit)) \
-	       "<br><small>p5&ndash;p95 " html(fmt_value(c(r, which "_p5"), unit)) \
-	       " &ndash; " html(fmt_value(c(r, which "_p95"), unit)) "</small></td>"
+	return "<td>" html(c(r, "median_text")) "<br><small>p5&ndash;p95 " \
+	       html(c(r, "p5_text")) " &ndash; " html(c(r, "p95_text")) "</small></td>"
+}
+
+# A number of compare.csv with @fmt's digits; "inf" and the like as is.
+function fmt(f, v) {
+	return v ~ /^-?[0-9]/ ? sprintf(f, v) : v
 }
 
 function ratio_cell(r) {
 	if (c(r, "ratio") == "")
 		return "<td>-</td><td>-</td>"
-	return sprintf("<td>%+.1f%%</td><td>%.4f <small>[%.4f, %.4f]</small></td>",
-		       100 * (c(r, "ratio") - 1), c(r, "ratio"),
-		       c(r, "ci_lo") == "" ? 0 : c(r, "ci_lo"),
-		       c(r, "ci_hi") == "" ? 0 : c(r, "ci_hi"))
+	return "<td>" html(c(r, "change")) "</td><td>" fmt("%.4f", c(r, "ratio")) " <small>[" \
+	       fmt("%.4f", c(r, "ratio_ci_lo")) ", " fmt("%.4f", c(r, "ratio_ci_hi")) "]</small></td>"
 }
 
-function verdict_tables(    r, j, last, name, unit, cls, counts, v, nv, order) {
+function verdict_tables(    r, j, last, ref, counts, v, nv, order) {
 	last = ""
 	for (r = 1; r <= nrows; r++) {
-		j = c(r, "new_side")
+		j = c(r, "side")
+		if (c(r, "ref_side") == "")
+			continue
+		ref = c(r, "ref_side")
 		if (j != last) {
 			if (last != "")
 				print "</tbody></table>"
-			printf "<h3>%s &rarr; %s</h3>\n", html(c(r, "base_label")),
-			       html(c(r, "new_label"))
+			printf "<h3>%s &rarr; %s</h3>\n", html(side[ref, "label"]),
+			       html(side[j, "label"])
 			print "<table class=\"verdicts\"><thead><tr><th>case</th><th>base median</th>" \
 			      "<th>new median</th><th>change</th><th>ratio new/base [95% CI]</th>" \
 			      "<th>p (Holm)</th><th>verdict</th></tr></thead><tbody>"
 			last = j
 		}
-		unit = c(r, "unit")
-		name = case_name(c(r, "bench"), c(r, "backing"), c(r, "level"), c(r, "iface"),
-				 c(r, "size_bytes"), c(r, "chunk_bytes"),
-				 c(r, "unmap_chunk_bytes"), c(r, "metric"))
-		cls = name == case_sel ? " class=\"sel\"" : ""
-		printf "<tr%s><td class=\"case\">%s%s</td>%s%s%s<td>%s</td>%s</tr>\n", cls,
-		       html(name), c(r, "verified") == "no" ? " <b>UNVERIFIED</b>" : "",
-		       stat_cell(r, "base", unit), stat_cell(r, "new", unit), ratio_cell(r),
-		       c(r, "p_holm") == "" ? "-" : sprintf("%.3g", c(r, "p_holm")),
-		       verdict_cell(c(r, "verdict"))
+		printf "<tr%s><td class=\"case\">%s%s</td>%s%s%s<td>%s</td>%s</tr>\n",
+		       c(r, "case") == case_sel ? " class=\"sel\"" : "",
+		       html(c(r, "case")), c(r, "verified") == "no" ? " <b>UNVERIFIED</b>" : "",
+		       stat_cell(at[ref, c(r, "case")]), stat_cell(r), ratio_cell(r),
+		       c(r, "p_holm") == "" ? "-" : fmt("%.3g", c(r, "p_holm")), verdict_cell(c(r, "verdict"))
 		counts[c(r, "verdict")]++
 	}
 	if (last != "")
@@ -103,17 +116,29 @@ function verdict_tables(    r, j, last, name, unit, cls, counts, v, nv, order) {
 	print ".</p>"
 }
 
-function sides_table(    i, s) {
-	print "<table class=\"sides\"><thead><tr><th>side</th><th>label</th><th>kernel</th>" \
-	      "<th>runs</th><th>boots</th><th>samples</th><th>accel</th><th>source</th></tr></thead><tbody>"
-	for (i = 0; i < nsides; i++) {
-		split(side[i], s, "\t")
-		printf "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>" \
-		       "<td>%s</td><td class=\"src\">%s</td></tr>\n", html(s[1]), html(s[2]),
-		       html(s[3]), s[4], s[5], s[6], html(s[7]),
-		       html(s[8])
-	}
+# Labels are build names or Debian versions; the release they ran is
+# beneath each.
+function sides_table(    i) {
+	print "<table class=\"sides\"><thead><tr><th>side</th><th>label<br><small>kernel release</small></th>" \
+	      "<th>runs</th><th>boots</th><th>samples</th><th>accel</th><th>runs not ok</th>" \
+	      "<th>vfio-perf commits</th><th>source</th></tr></thead><tbody>"
+	for (i = 0; i < nsides; i++)
+		printf "<tr><td>%s</td><td>%s<br><small>%s</small></td><td>%s</td><td>%s</td>" \
+		       "<td>%s</td><td>%s</td><td>%s</td><td class=\"src\">%s</td>" \
+		       "<td class=\"src\">%s</td></tr>\n", html(side[i, "side_name"]),
+		       html(side[i, "label"]), html(side[i, "kernel"]), side[i, "runs"],
+		       side[i, "boots"], side[i, "samples"], html(side[i, "accel"]),
+		       side[i, "runs_not_ok"], html(side[i, "commits"]), html(side[i, "source"])
 	print "</tbody></table>"
+}
+
+function notes(    i) {
+	if (!nnotes)
+		return
+	print "<ul class=\"notes\">"
+	for (i = 1; i <= nnotes; i++)
+		printf "<li>%s</li>\n", html(note[i])
+	print "</ul>"
 }
 
 function charts(    i, ch) {
@@ -159,6 +184,7 @@ END {
 	       rc, exit_text[rc], html(threshold)
 	print "<h2>Sides</h2>"
 	sides_table()
+	notes()
 	print "<h2>Verdicts</h2>"
 	if (case_sel != "")
 		printf "<p>Each side against the %s side; the timeline's case is in bold.</p>\n",
@@ -166,14 +192,14 @@ END {
 	verdict_tables()
 	print "<h2>Charts</h2>"
 	print "<p>Throughput is the buffer size over the median time. Error bars of the lines and " \
-	      "bars: bootstrap 95% CI of each side's median, samples of all its boots pooled " \
-	      "(vfio-perf-summary). Ratio bands: vfio-perf-compare's 95% CI of the ratio of medians, " \
-	      "resampling boots, then samples within each boot: the interval the verdicts use.</p>"
+	      "bars: 95% CI of each side's median, and ratio bands: 95% CI of the ratio of medians; " \
+	      "both from vfio-perf-compare's bootstrap that resamples boots, then samples within each " \
+	      "boot: the intervals the verdicts use.</p>"
 	charts()
 	print "<h2>Files</h2>"
 	print "<p><a href=\"table.txt\">table.txt</a> (vfio-perf-compare's table), " \
-	      "<a href=\"compare.csv\">compare.csv</a> (per case: medians, p5/p95, ratio, CI, p, " \
-	      "verdict), summary-*.csv (each side's statistics, all its runs pooled).</p>"
+	      "<a href=\"compare.csv\">compare.csv</a> (a row per side and case: median, p5/p95, " \
+	      "CI, GiB/s, ratio, CI, p, verdict), <a href=\"sides.csv\">sides.csv</a> (the sides).</p>"
 	print "<script>"
 	print "window.addEventListener('load', function () {"
 	print "\tvar im = document.images, bad = 0;"

@@ -24,7 +24,7 @@ set mxtics 1
 do for [fmt in "png svg"] {
 	eval term(fmt, 120 + 620 * nphase, 900)
 	set output out . "." . fmt
-	set multiplot title title . "\nmedian per side; error bars: bootstrap 95% CI of the median (samples of all boots pooled)"
+	set multiplot title title . "\nmedian per side; error bars: 95% CI of the median (bootstrap: boots, then samples in each)"
 	do for [c = 1:nphase] {
 		x0 = 0.04 + (c - 1) * 0.94 / nphase
 		set lmargin at screen x0 + 0.03

@@ -18,7 +18,7 @@ set key outside bottom center horizontal
 do for [fmt in "png svg"] {
 	eval term(fmt, 1200, 650)
 	set output out . "." . fmt
-	set title title . "\nmedian per side; error bars: bootstrap 95% CI of the median (samples of all boots pooled)"
+	set title title . "\nmedian per side; error bars: 95% CI of the median (bootstrap: boots, then samples in each)"
 	plot data using 1:(ref) with lines dt 2 lc "gray40" title "first side's median", \
 		data using 1:2:3:4 with yerrorlines lc rgb sidecol(1) lw 2 pt 7 title "median", \
 		data using 1:($5 == 1 ? $2 : NaN) with points pt 6 ps 3 lw 3 lc rgb red \

@@ -27,7 +27,7 @@ enum backing_kind {
 };
 
 struct backing {
-	const char *name;	/* CSV name, DESIGN.md section 8 */
+	const char *name;	/* CSV name, docs/results.md */
 	const char *what;
 	enum backing_kind kind;
 	uint64_t page_size;	/* the page size the backing promises */

@@ -5,35 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case.h"
 #include "compare.h"
 #include "stats.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 /*
  * Figures that show what the kernel gave us (THP coverage, page runs,
- * the level a BAR was mapped at, which kprobes fired), not what it cost.
- * A change there explains a change in cost; it is not one itself.
+ * the level a BAR was mapped at, which kprobes fired) are marked
+ * CASE_M_INFO in case.c: a change there explains a change in cost; it
+ * is not one itself.
  */
-static const char *const compare_info_metrics[] = {
-	"thp-fraction", "hugetlb-pages", "pfn-runs", "level-obtained",
-	"load-overhead-ns",
-};
-
-/* Metric families that are verification figures too. */
-static const char *const compare_info_prefixes[] = { "kprobe-", "ptdump-" };
-
 enum compare_goal compare_goal_of(const char *metric, const char *unit)
 {
-	size_t i;
+	const struct case_metric *m = case_metric_find(metric);
 
-	for (i = 0; i < ARRAY_SIZE(compare_info_metrics); i++)
-		if (!strcmp(metric, compare_info_metrics[i]))
-			return COMPARE_INFO_ONLY;
-	for (i = 0; i < ARRAY_SIZE(compare_info_prefixes); i++)
-		if (!strncmp(metric, compare_info_prefixes[i],
-			     strlen(compare_info_prefixes[i])))
-			return COMPARE_INFO_ONLY;
+	if (m && (m->flags & CASE_M_INFO))
+		return COMPARE_INFO_ONLY;
 	if (!strcmp(unit, "ns") || !strcmp(unit, "count"))
 		return COMPARE_LOWER;
 	if (!strcmp(unit, "B/s"))
@@ -213,7 +200,11 @@ static void compare_pool_stats(const struct compare_pool *p,
 		.median = stats_quantile(p->sorted, p->n, 0.5),
 		.p5 = stats_quantile(p->sorted, p->n, 0.05),
 		.p95 = stats_quantile(p->sorted, p->n, 0.95),
+		.min = p->n ? p->sorted[0] : NAN,
+		.max = p->n ? p->sorted[p->n - 1] : NAN,
 		.spread = NAN,
+		.ci_lo = NAN,
+		.ci_hi = NAN,
 	};
 	if (p->n < 2)
 		return;
@@ -253,6 +244,38 @@ static int compare_ratio_ci(struct compare_pool *base,
 	r->ci_lo = stats_quantile(ratios, o->resamples, 0.025);
 	r->ci_hi = stats_quantile(ratios, o->resamples, 0.975);
 	free(ratios);
+	return 0;
+}
+
+int compare_summarize(const struct compare_side *s,
+		      const struct compare_opts *o, struct compare_stats *st)
+{
+	struct compare_pool p;
+	double *medians;
+	struct stats_rng rng;
+	int ret;
+
+	if (!o->resamples)
+		return -EINVAL;
+	ret = compare_pool_init(&p, s);
+	if (ret)
+		return ret;
+	compare_pool_stats(&p, st);
+	if (!p.n)
+		return 0;
+	medians = malloc(o->resamples * sizeof(*medians));
+	if (!medians) {
+		compare_pool_free(&p);
+		return -ENOMEM;
+	}
+	stats_rng_seed(&rng, o->seed);
+	for (unsigned int i = 0; i < o->resamples; i++)
+		medians[i] = compare_pool_resample_median(&p, &rng);
+	qsort(medians, o->resamples, sizeof(*medians), compare_cmp_double);
+	st->ci_lo = stats_quantile(medians, o->resamples, 0.025);
+	st->ci_hi = stats_quantile(medians, o->resamples, 0.975);
+	free(medians);
+	compare_pool_free(&p);
 	return 0;
 }
 

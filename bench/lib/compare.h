@@ -2,7 +2,7 @@
 /*
  * Comparing one case between two kernel builds: the ratio of medians
  * new/base with a hierarchical bootstrap confidence interval, a
- * Mann-Whitney U p-value, and a verdict (DESIGN.md section 6).
+ * Mann-Whitney U p-value, and a verdict (docs/results.md, "Verdicts").
  *
  * Samples come in boots.  Samples of one boot share that boot's memory
  * layout, huge page pool order and host load, so they agree with each
@@ -62,8 +62,11 @@ struct compare_opts {
 struct compare_stats {
 	size_t n;		/* samples */
 	size_t nboots;		/* boots with at least one sample */
-	double median, p5, p95;
+	double median, p5, p95, min, max;
 	double spread;		/* stddev / mean in percent, like LKP's ±% */
+	/* 95% CI of the median, resampling boots then samples; NaN but from
+	 * compare_summarize(). */
+	double ci_lo, ci_hi;
 };
 
 struct compare_result {
@@ -93,6 +96,15 @@ enum compare_goal compare_goal_of(const char *metric, const char *unit);
 int compare_case(const struct compare_side *base,
 		 const struct compare_side *new, enum compare_goal goal,
 		 const struct compare_opts *o, struct compare_result *r);
+
+/*
+ * One side's figures into @st, with the hierarchical bootstrap CI of its
+ * median (the same resampling as the ratio's, seeded with o->seed).
+ * @s may be NULL or empty: then n is 0 and the figures NaN.  Returns 0,
+ * -EINVAL (a NaN sample, no resamples) or -ENOMEM.
+ */
+int compare_summarize(const struct compare_side *s,
+		      const struct compare_opts *o, struct compare_stats *st);
 
 /*
  * Holm-adjust the p-values of the @n judged cases of one comparison

@@ -42,3 +42,13 @@ void die(int code, const char *fmt, ...)
 	va_end(ap);
 	exit(code);
 }
+
+void die_refused(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("error: ", fmt, ap);
+	va_end(ap);
+	exit(EXIT_USAGE);
+}

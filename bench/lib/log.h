@@ -30,6 +30,13 @@ void log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * "<prog>: error: <message>" and exit 2: input refused.  To scripts and
+ * `git bisect run`, 2 is "could not judge", never "regressed" (1).
+ */
+noreturn void die_refused(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 #define die_usage(...) die(EXIT_USAGE, __VA_ARGS__)
 #define die_fail(...) die(EXIT_FAIL, __VA_ARGS__)
 #define die_skip(...) die(EXIT_SKIP, __VA_ARGS__)

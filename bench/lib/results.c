@@ -13,7 +13,7 @@
 #include "size.h"
 #include "stats.h"
 
-/* The first twelve are DESIGN.md section 8's required columns, in order. */
+/* The header of samples.csv and cases.csv: docs/results.md. */
 static const char *const sample_cols[] = {
 	"run_id", "bench", "backing", "level", "iface", "size_bytes",
 	"chunk_bytes", "metric", "boot", "rep", "value", "unit",

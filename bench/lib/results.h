@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A benchmark's result directory: samples.csv (one row per sample, long
- * format, DESIGN.md section 8), cases.csv (one row per case: ran,
+ * format, docs/results.md), cases.csv (one row per case: ran,
  * skipped or failed, and why) and meta.csv. All three are written to
  * temporary files and renamed into place at the end, so an interrupted
  * run never leaves a result that looks complete.

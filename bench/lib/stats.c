@@ -86,7 +86,8 @@ double stats_quantile(const double *sorted, size_t n, double q)
 	h = (double)(n - 1) * q;
 	lo = (size_t)h;
 	frac = h - (double)lo;
-	if (lo + 1 >= n || frac == 0)
+	/* Equal neighbours need no interpolation, which inf - inf would spoil. */
+	if (lo + 1 >= n || frac == 0 || sorted[lo] == sorted[lo + 1])
 		return sorted[lo];
 	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
 }

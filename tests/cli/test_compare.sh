@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016 # csvq takes awk programs, quoted for awk
 # vfio-perf-compare: verdicts per case, exit codes for `git bisect run`
 # (0 no regression, 1 regression, 2 incomplete or refused), sides given
 # as directories of runs or lists of runs, and its refusals.
@@ -38,9 +39,10 @@ grep -qE "^ +100\.1 ms ± +0\.2% +\+20\.0% +120\.2 ms ± +0\.2% +regressed +$map
 grep -q '^6 cases: 2 ~, 1 improved, 1 regressed, 0 unstable, 1 missing, 1 info$' "$tmp/stdout" ||
 	fail "footer: $(tail -n 1 "$tmp/stdout")"
 expect_eq "base label" "$(side base label)" 6.12.117
+expect_eq "base kernel" "$(side base kernel)" 6.12.117
 expect_eq "base runs" "$(side base runs)" 2
 expect_eq "base boots" "$(side base boots)" 2
-expect_eq "new samples" "$(side new samples)" 60
+expect_eq "new samples" "$(side new samples)" 52
 expect_eq "new accel" "$(side new accel)" icount
 
 # The same base as a list of run directories.
@@ -48,18 +50,17 @@ expect 1 "" "$c" "$fx/base/20250101T000000Z-6.12.117,$fx/base/20250101T010000Z-6
 expect_eq "list: base runs" "$(side base runs)" 2
 expect_eq "list: map" "$(verdict $map)" regressed
 
-# Identical figures: nothing to report, exit 0. One run holding both
-# boots still counts two.
+# Identical figures: nothing to report, exit 0.
 expect 0 "" "$c" "$fx/base" "$fx/same"
 expect_eq "same: map" "$(verdict $map)" "~"
 expect_eq "same: pages" "$(verdict dma/hugetlb-2m/type1v2/1G/hugetlb-pages)" info
-expect_eq "same: runs" "$(side new runs)" 1
+expect_eq "same: runs" "$(side new runs)" 2
 expect_eq "same: boots" "$(side new boots)" 2
 ! grep -qE 'regressed|improved|missing' <(grep -v cases: "$tmp/stdout") ||
 	fail "identical sides got a verdict: $(cat "$tmp/stdout")"
 
 # A case base measured and new did not: incomplete.
-expect 2 "incomplete: 1 case\(s\) measured on base" "$c" "$fx/base" "$fx/partial"
+expect 2 "incomplete: 1 case\(s\) measured on a reference side" "$c" "$fx/base" "$fx/partial"
 expect_eq "partial: 4K map" "$(verdict $map4k)" missing
 # Several NEW sides: one table each; incomplete wins over regressed.
 expect 2 "incomplete" "$c" "$fx/base" "$fx/new" "$fx/partial"
@@ -67,7 +68,7 @@ expect_eq "tables" "$(grep -c '^base (6.12.117) vs new[12] (7.2.13), threshold 2
 
 # icount against wall clock: refused, naming the modes found.
 expect 2 "different accel modes \(base icount, new tcg\): refusing" "$c" "$fx/base" "$fx/tcg"
-expect 2 "new \(.*\) mixes accel modes icount, tcg" "$c" "$fx/base" "$fx/same,$fx/tcg"
+expect 2 "new \(.*\) mixes accel modes icount, tcg" "$c" "$fx/base" "$fx/same/same-boot0,$fx/tcg/tcg-b0"
 
 # Options: threshold, filters, labels.
 expect 0 "" "$c" --threshold 25 "$fx/base" "$fx/new"
@@ -80,37 +81,48 @@ expect_eq "--bench: read-bw" "$(verdict mmio/bar/pud/1G/read-bw)" improved
 expect 1 "" "$c" --label before --label after "$fx/base" "$fx/new"
 grep -q '^base (before) vs new (after)' "$tmp/stdout" || fail "labels not used"
 
-# --csv: the ratio CI per case, never overwriting.
-expect 1 "" "$c" --csv "$tmp/cmp.csv" "$fx/base" "$fx/new"
+# --csv: the long table, a row per side and case, never overwriting.
+expect 1 "" "$c" --csv "$tmp/cmp.csv" --sides-csv "$tmp/sides.csv" "$fx/base" "$fx/new"
+# csvfield SIDE METRIC BACKING COLUMN
 csvfield() {
-	awk -F, -v m="$1" -v b="$2" -v c="$3" '
-		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-		$col["metric"] == m && $col["backing"] == b { print $col[c] }' "$tmp/cmp.csv"
+	csvq "$tmp/cmp.csv" "\$c[\"side\"] == $1 && \$c[\"metric\"] == \"$2\" && \$c[\"backing\"] == \"$3\"" "print \$c[\"$4\"]"
 }
-expect_eq "csv rows" "$(($(wc -l <"$tmp/cmp.csv") - 1))" 6
-expect_eq "csv verdict" "$(csvfield map hugetlb-2m verdict)" regressed
-expect_eq "csv ratio" "$(csvfield map hugetlb-2m ratio)" 1.2
-expect_eq "csv base boots" "$(csvfield map hugetlb-2m base_boots)" 2
-expect_eq "csv new n" "$(csvfield map hugetlb-2m new_n)" 10
-awk -F, 'NR == 2 && !($26 > 1.19 && $26 < 1.2 && $27 > 1.2 && $27 < 1.21) { exit 1 }' "$tmp/cmp.csv" ||
-	fail "ratio CI of map not around 1.2: $(sed -n 2p "$tmp/cmp.csv")"
+expect_eq "csv rows" "$(($(wc -l <"$tmp/cmp.csv") - 1))" 11
+expect_eq "csv verdict" "$(csvfield 1 map hugetlb-2m verdict)" regressed
+expect_eq "csv ratio" "$(csvfield 1 map hugetlb-2m ratio)" 1.2
+expect_eq "csv change" "$(csvfield 1 map hugetlb-2m change)" +20.0%
+expect_eq "csv base boots" "$(csvfield 0 map hugetlb-2m boots)" 2
+expect_eq "csv new n" "$(csvfield 1 map hugetlb-2m n)" 10
+expect_eq "csv case" "$(csvfield 1 map hugetlb-2m case)" $map
+expect_eq "csv size" "$(csvfield 1 map hugetlb-2m size)" 1G
+expect_eq "csv base has no ratio" "$(csvfield 0 map hugetlb-2m ratio)$(csvfield 0 map hugetlb-2m verdict)" ""
+expect_eq "csv median text" "$(csvfield 0 map hugetlb-2m median_text)" "100.1 ms"
+lo=$(csvfield 1 map hugetlb-2m ratio_ci_lo) hi=$(csvfield 1 map hugetlb-2m ratio_ci_hi)
+awk -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo > 1.19 && lo < 1.2 && hi > 1.2 && hi < 1.21) }' ||
+	fail "ratio CI of map not around 1.2: [$lo, $hi]"
+# The side's own median CI (hierarchical bootstrap) brackets its median.
+lo=$(csvfield 0 map hugetlb-2m ci_lo) hi=$(csvfield 0 map hugetlb-2m ci_hi)
+awk -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo < 100149850 && hi > 100149850) }' ||
+	fail "median CI of base map does not bracket its median: [$lo, $hi]"
+expect_eq "sides csv" "$(csvq "$tmp/sides.csv" '$c["side"] == 1' 'print $c["label"], $c["runs"], $c["kernel"]')" "7.2.13 2 7.2.13"
 cp "$tmp/cmp.csv" "$tmp/before.csv"
 expect 2 "cmp.csv: exists; not overwriting it" "$c" --csv "$tmp/cmp.csv" "$fx/base" "$fx/same"
 cmp -s "$tmp/cmp.csv" "$tmp/before.csv" || fail "--csv overwrote an existing file"
 
 # Refusals: every one exits 2, never 1 (that would read as a regression).
-expect 2 "mixes kernels 6.12.117, 7.2.13: give it a --label" "$c" "$fx/base" "$fx/base/20250101T000000Z-6.12.117,$fx/same"
-expect 2 "boot 0 also appears in another run directory" "$c" "$fx/base" "$fx/same,$fx/same"
+expect 2 "mixes kernels 6.12.117, 7.2.13: give it a --label" "$c" "$fx/new" "$fx/base/20250101T000000Z-6.12.117,$fx/same/same-boot0"
+expect 2 "boot 0 also appears in .*: a sample must count once" "$c" "$fx/base" "$fx/same/same-boot0,$fx/same/same-boot0"
 expect 2 "cannot read .*/none" "$c" "$fx/base" "$tmp/none"
 mkdir "$tmp/empty"
-expect 2 "no samples.csv in it or in its subdirectories" "$c" "$fx/base" "$tmp/empty"
+expect 2 "empty: no run directories in it" "$c" "$fx/base" "$tmp/empty"
 mkdir "$tmp/nometa"
-cp "$fx/same/samples.csv" "$tmp/nometa/"
+cp "$fx/same/same-boot0/samples.csv" "$tmp/nometa/"
 expect 2 "cannot open .*nometa/meta.csv" "$c" "$fx/base" "$tmp/nometa"
 expect 2 "no samples match --bench/--metric" "$c" --bench nope "$fx/base" "$fx/new"
 expect 2 "want BASE and at least one NEW" "$c" "$fx/base"
 expect 2 "--threshold wants a percentage" "$c" --threshold -1 "$fx/base" "$fx/new"
 expect 2 "3 labels for 2 sides" "$c" --label a --label b --label c "$fx/base" "$fx/new"
+expect 2 "--against wants first or previous" "$c" --against last "$fx/base" "$fx/new"
 expect 0 "" "$c" --help
 grep -q '^usage: vfio-perf-compare' "$tmp/stdout" || fail "--help has no usage line"
 finish

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016 # csvq takes awk programs, quoted for awk
 # plot/report.sh: the comparison's table, CSV, charts and report.html in a
 # new directory, vfio-perf-compare's exit code, its refusals surfaced,
 # the timeline mode, and the report's images loading in headless
@@ -37,7 +38,7 @@ csvfield() {
 # Base against new: the map regression makes it exit 1.
 out=$tmp/cmp
 expect 1 "" "$r" -o "$out" "$fx/base" "$fx/new"
-for f in table.txt compare.csv summary-base.csv summary-new.csv report.html \
+for f in table.txt compare.csv sides.csv report.html \
 	bars-dma-type1v2-1G.png bars-dma-type1v2-1G.svg; do
 	[ -s "$out/$f" ] || fail "$f not written"
 done
@@ -47,8 +48,8 @@ done
 cmp -s "$out/table.txt" "$tmp/direct.txt" || fail "table.txt is not vfio-perf-compare's table"
 head -n "$(wc -l <"$out/table.txt")" "$tmp/stdout" | cmp -s - "$out/table.txt" ||
 	fail "the table is not on stdout"
-expect_eq "csv rows" "$(($(wc -l <"$out/compare.csv") - 1))" 6
-expect_eq "csv map" "$(csvfield "$out/compare.csv" verdict metric map | head -n 1)" regressed
+expect_eq "csv rows" "$(($(wc -l <"$out/compare.csv") - 1))" 11
+expect_eq "csv map" "$(csvq "$out/compare.csv" '$c["side"] == 1 && $c["metric"] == "map"' 'print $c["verdict"]' | head -n 1)" regressed
 grep -q '<td class="v v-regressed">regressed</td>' "$out/report.html" ||
 	fail "report.html has no regressed verdict cell"
 grep -q 'icount: deterministic, guest instructions' "$out/report.html" ||
@@ -80,8 +81,7 @@ for f in sweep-anon-4k-type1v2 sweep-hugetlb-2m-type1v2 bars-dma-type1v2-1G bars
 		[ -s "$out/$f.$ext" ] || fail "$f.$ext not drawn"
 	done
 done
-summaries=("$out"/summary-*.csv)
-expect_eq "three: summaries" "${#summaries[@]}" 3
+expect_eq "three: sides" "$(($(wc -l <"$out/sides.csv") - 1))" 3
 # 3 regressed in new, 1 in newer.
 expect_eq "three: regressed" "$(grep -c 'v-regressed">' "$out/report.html")" 4
 expect 1 "" "$r" --size 64M -o "$tmp/64m" "$fr/base" "$fr/new"
@@ -99,6 +99,63 @@ expect_eq "chromium: timeline" "$(title "$out/report.html")" "charts-ok 1"
 expect 1 "" "$r" --timeline mmio/bar/pud/1G/fault-in --against first -o "$tmp/first" "$fr/base" "$fr/new" "$fr/newer"
 expect_eq "timeline vs first" "$(csvfield "$tmp/first/timeline.csv" verdict unit ns | paste -sd ' ')" " regressed regressed"
 expect 2 "no case 'dma/anon-4k/type1v2/4M/map'" "$r" --timeline dma/anon-4k/type1v2/4M/map -o "$tmp/nocase" "$fr/base" "$fr/new"
+
+# Labels: the build name (or Debian version) on charts and tables, the
+# kernel release beneath it in the sides table (issue 17).
+mkdir -p "$tmp/built"
+cp -r "$fr/new"/* "$tmp/built/"
+for m in "$tmp"/built/*/meta.csv; do
+	printf 'kernel_spec,build:7.2+type1-contig-batch\n' >>"$m"
+done
+expect 1 "" "$r" -o "$tmp/labels" "$fr/base" "$tmp/built"
+grep -q '<td>7.2+type1-contig-batch<br><small>7.2.13</small></td>' "$tmp/labels/report.html" ||
+	fail "sides table: no build name with its release beneath"
+grep -q '<h1>vfio-perf comparison: 6.12.117 vs 7.2+type1-contig-batch</h1>' "$tmp/labels/report.html" ||
+	fail "heading not by build name: $(grep -o '<h1>[^<]*' "$tmp/labels/report.html")"
+grep -q '7.2+type1-contig-batch' "$tmp/labels/bars-dma-type1v2-1G.svg" ||
+	fail "chart legend not by build name"
+! grep -q '>7.2.13<' "$tmp/labels/bars-dma-type1v2-1G.svg" || fail "chart labelled by release"
+
+# A ratio that cannot be finite (a zero base) is reported, never a crash.
+mkdir -p "$tmp/zero"
+cp -r "$fx/base"/* "$tmp/zero/"
+sed -i 's/,map,\([01]\),\([0-9]\),[0-9]*,ns,/,map,\1,\2,0,ns,/' "$tmp"/zero/*/samples.csv
+expect 1 "" "$r" -o "$tmp/inf" "$tmp/zero" "$fx/new"
+grep -qE '^ +0\.000 ns .* \+inf% .* dma/hugetlb-2m/type1v2/1G/map$' "$tmp/inf/table.txt" ||
+	fail "infinite change not in the table: $(grep '/1G/map$' "$tmp/inf/table.txt")"
+grep -q '<td>+inf%</td>' "$tmp/inf/report.html" || fail "infinite change not in report.html"
+
+# Two reports started in the same second get two directories.
+mkdir "$tmp/res"
+VFIO_PERF_RESULTS=$tmp/res "$r" "$fx/base" "$fx/same" >/dev/null 2>&1 &
+VFIO_PERF_RESULTS=$tmp/res "$r" "$fx/base" "$fx/same" >/dev/null 2>&1 &
+wait
+dirs=("$tmp"/res/compare-*)
+expect_eq "two reports, two directories" "${#dirs[@]}" 2
+for d in "${dirs[@]}"; do
+	[ -s "$d/report.html" ] || fail "$d: no report.html"
+done
+left=("$tmp"/res/.report.*)
+[ ! -e "${left[0]}" ] || fail "a staging directory was left behind: ${left[*]}"
+
+# A failed run joins only when asked, and the report says so.
+mkdir -p "$tmp/failed"
+cp -r "$fx/new"/* "$tmp/failed/"
+sed -i 's/^status,ok$/status,failed (exit 3)/' "$tmp"/failed/20250102T000000Z-7.2.13/meta.csv
+expect 2 "did not complete: .*failed \(exit 3\)" "$r" -o "$tmp/nofail" "$fx/base" "$tmp/failed"
+[ ! -e "$tmp/nofail" ] || fail "a refused comparison left a directory"
+expect 1 "" "$r" --allow-failed -o "$tmp/withfail" "$fx/base" "$tmp/failed"
+grep -q 'failed (exit 3), read because of --allow-failed' "$tmp/withfail/report.html" ||
+	fail "report.html does not say a failed run was read"
+
+# POSIX awk is enough: mawk draws the same report as gawk.
+if command -v mawk >/dev/null; then
+	mkdir "$tmp/mawk"
+	ln -s "$(command -v mawk)" "$tmp/mawk/awk"
+	PATH=$tmp/mawk:$PATH expect 1 "" "$r" -o "$tmp/three-mawk" "$fr/base" "$fr/new" "$fr/newer"
+	cmp -s "$tmp/three-mawk/report.html" "$tmp/three/report.html" ||
+		fail "mawk and gawk wrote different reports"
+fi
 
 # Usage.
 expect 2 "want BASE and at least one NEW" "$r" "$fx/base"

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "size.h"
+#include "table.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+size_t table_ref(const struct table *t, size_t s)
+{
+	if (!s)
+		return 0;
+	return t->against == TABLE_AGAINST_PREVIOUS ? s - 1 : 0;
+}
+
+/*
+ * The samples of case @c on side @sd, boot by boot, as compare.h wants
+ * them; NULL when the side has none.  @values, @views and @counts are
+ * scratch of the side's sample and run counts.
+ */
+static const struct compare_side *table_side_case(const struct samples_side *sd,
+						  size_t c, double *values,
+						  const double **views,
+						  size_t *counts, bool *verified,
+						  struct compare_side *cs)
+{
+	size_t n = 0, nb = 0;
+
+	for (size_t r = 0; r < sd->nruns; r++) {
+		size_t first = n;
+
+		for (size_t i = 0; i < sd->nobs; i++) {
+			if (sd->obs[i].kase != c || sd->obs[i].run != r)
+				continue;
+			values[n++] = sd->obs[i].value;
+			*verified &= sd->obs[i].verified;
+		}
+		if (n == first)
+			continue;
+		views[nb] = &values[first];
+		counts[nb++] = n - first;
+	}
+	if (!n)
+		return NULL;
+	*cs = (struct compare_side){ nb, views, counts };
+	return cs;
+}
+
+/* Scratch for table_side_case(), one set per side of a pair. */
+struct table_scratch {
+	double *values;
+	const double **views;
+	size_t *counts;
+};
+
+static int table_scratch_init(struct table_scratch *s, const struct samples_side *sd)
+{
+	s->values = malloc((sd->nobs ? sd->nobs : 1) * sizeof(*s->values));
+	s->views = malloc((sd->nruns ? sd->nruns : 1) * sizeof(*s->views));
+	s->counts = malloc((sd->nruns ? sd->nruns : 1) * sizeof(*s->counts));
+	return s->values && s->views && s->counts ? 0 : -ENOMEM;
+}
+
+static void table_scratch_free(struct table_scratch *s)
+{
+	free(s->values);
+	free(s->views);
+	free(s->counts);
+}
+
+static bool table_side_has(const struct samples_side *sd, size_t c)
+{
+	for (size_t i = 0; i < sd->nobs; i++)
+		if (sd->obs[i].kase == c)
+			return true;
+	return false;
+}
+
+/* The rows of side @s: its figures, and its ratios to its reference. */
+static int table_side_rows(struct table *t, size_t s)
+{
+	const struct samples_set *set = t->set;
+	const struct samples_side *sd = &set->sides[s];
+	const struct samples_side *ref = &set->sides[table_ref(t, s)];
+	struct table_scratch a = { 0 }, b = { 0 };
+	size_t first = t->nrows;
+	int ret;
+
+	ret = table_scratch_init(&a, sd);
+	ret = ret ? ret : table_scratch_init(&b, ref);
+	for (size_t c = 0; c < set->ncases && !ret; c++) {
+		const struct case_key *k = &set->cases[c];
+		const struct compare_side *cs, *cr = NULL;
+		struct compare_side vs, vr;
+		struct table_row *w = &t->rows[t->nrows];
+
+		if (!table_side_has(sd, c) && (!s || !table_side_has(ref, c)))
+			continue;
+		*w = (struct table_row){ .side = s, .kase = c, .verified = true, .has_ref = s > 0 };
+		cs = table_side_case(sd, c, a.values, a.views, a.counts, &w->verified, &vs);
+		ret = compare_summarize(cs, &t->o, &w->st);
+		if (!ret && s) {
+			cr = table_side_case(ref, c, b.values, b.views, b.counts, &w->verified, &vr);
+			ret = compare_case(cr, cs, compare_goal_of(k->metric, k->unit),
+					   &t->o, &w->r);
+		}
+		t->nrows++;
+	}
+	if (!ret && s) {
+		/* One comparison, one family of p-values: judge them together. */
+		struct compare_result *res = malloc((t->nrows - first + 1) * sizeof(*res));
+
+		ret = res ? 0 : -ENOMEM;
+		for (size_t i = first; i < t->nrows && res; i++)
+			res[i - first] = t->rows[i].r;
+		ret = ret ? ret : compare_judge(res, t->nrows - first, &t->o);
+		for (size_t i = first; i < t->nrows && !ret; i++) {
+			struct table_row *w = &t->rows[i];
+
+			w->r = res[i - first];
+			t->tally[w->r.verdict]++;
+			/* A case only the new side has is new coverage, not a gap. */
+			t->incomplete += w->r.verdict == COMPARE_MISSING && w->r.base.n > 0;
+		}
+		free(res);
+	}
+	table_scratch_free(&a);
+	table_scratch_free(&b);
+	return ret;
+}
+
+int table_build(struct table *t, struct samples_set *set,
+		const char *const *labels, enum table_against against,
+		const struct compare_opts *o)
+{
+	int ret = 0;
+
+	*t = (struct table){ .set = set, .against = against, .o = *o };
+	t->labels = calloc(set->nsides, sizeof(*t->labels));
+	t->rows = malloc((set->nsides * set->ncases + 1) * sizeof(*t->rows));
+	if (!t->labels || !t->rows) {
+		snprintf(set->err, sizeof(set->err), "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t s = 0; s < set->nsides && !ret; s++) {
+		if (labels && labels[s])
+			snprintf(t->labels[s], sizeof(t->labels[s]), "%s", labels[s]);
+		else
+			ret = samples_side_label(set, &set->sides[s], t->labels[s],
+						 sizeof(t->labels[s]));
+	}
+	for (size_t s = 0; s < set->nsides && !ret; s++) {
+		ret = table_side_rows(t, s);
+		if (ret)
+			snprintf(set->err, sizeof(set->err), "statistics failed: %s",
+				 strerror(-ret));
+	}
+	return ret;
+}
+
+void table_free(struct table *t)
+{
+	free(t->labels);
+	free(t->rows);
+	*t = (struct table){ 0 };
+}
+
+/*
+ * Throughput in GiB/s of a time spent on all of a case's bytes; NaN if
+ * the figure is not such a time.  Metrics named "*-ns*" (load-ns-p99,
+ * fault-ns) are per-event latencies: their throughput would be
+ * meaningless.
+ */
+static double table_gibps(const struct case_key *k, double ns)
+{
+	if (strcmp(k->unit, "ns") || strstr(k->metric, "-ns") || !(ns > 0))
+		return NAN;
+	return (double)k->size / (double)(1 << 30) / (ns / 1e9);
+}
+
+/*
+ * A value in the unit a reader thinks in: times from ns to s, rates in
+ * binary multiples of B/s, about four significant digits.
+ */
+static const char *table_value_text(double v, const char *unit, char *buf,
+				    size_t len)
+{
+	static const char *const ns_units[] = { "ns", "us", "ms", "s" };
+	static const char *const bps_units[] = {
+		"B/s", "KiB/s", "MiB/s", "GiB/s", "TiB/s",
+	};
+	const char *const *units = NULL;
+	double step = 1000, a;
+	size_t nunits = 0, u = 0;
+
+	if (isnan(v))
+		return "-";
+	if (!strcmp(unit, "ns")) {
+		units = ns_units;
+		nunits = ARRAY_SIZE(ns_units);
+	} else if (!strcmp(unit, "B/s")) {
+		units = bps_units;
+		nunits = ARRAY_SIZE(bps_units);
+		step = 1024;
+	}
+	if (!units) {
+		/* Counts stay whole: 262144 faults, not 2.621e+05. */
+		snprintf(buf, len, v == trunc(v) && fabs(v) < 1e15 ? "%.0f" :
+			 "%.4g", v);
+		return buf;
+	}
+	for (a = fabs(v); a >= step && u + 1 < nunits; u++, a /= step)
+		v /= step;
+	snprintf(buf, len, a >= 100 ? "%.1f %s" : a >= 10 ? "%.2f %s" :
+		 "%.3f %s", v, units[u]);
+	return buf;
+}
+
+/*
+ * "+20.0%", "-", or for a ratio that cannot be one (a zero base, a zero
+ * new rate) "+inf%" / "-100.0%": reported as such, never a crash.
+ */
+static const char *table_change_text(const struct compare_result *r, char *buf,
+				     size_t len)
+{
+	if (isnan(r->ratio))
+		return "-";
+	if (isinf(r->ratio))
+		return r->ratio > 0 ? "+inf%" : "-inf%";
+	snprintf(buf, len, "%+.1f%%", 100 * (r->ratio - 1));
+	return buf;
+}
+
+/* " ±  0.2%", or blanks; "±" is two bytes but one column, hence no %9s. */
+static void table_print_spread(FILE *out, double spread)
+{
+	if (isnan(spread))
+		fprintf(out, "%9s", "");
+	else
+		fprintf(out, " ±%6.1f%%", spread);
+}
+
+static void table_print_row(FILE *out, const struct table *t,
+			    const struct table_row *w)
+{
+	const struct case_key *k = &t->set->cases[w->kase];
+	char name[CASE_NAME_LEN], buf[32];
+
+	fprintf(out, "%12s", table_value_text(w->r.base.median, k->unit, buf, sizeof(buf)));
+	table_print_spread(out, w->r.base.spread);
+	fprintf(out, " %9s", table_change_text(&w->r, buf, sizeof(buf)));
+	fprintf(out, " %12s", table_value_text(w->r.new.median, k->unit, buf, sizeof(buf)));
+	table_print_spread(out, w->r.new.spread);
+	fprintf(out, "  %-9s  %s%s\n", compare_verdict_name(w->r.verdict),
+		case_name(k, name, sizeof(name)), w->verified ? "" : "  UNVERIFIED");
+}
+
+void table_print_verdicts(const struct table *t, FILE *out)
+{
+	const struct samples_set *set = t->set;
+
+	for (size_t s = 1; s < set->nsides; s++) {
+		size_t ref = table_ref(t, s), counts[TABLE_NVERDICTS] = { 0 }, n = 0;
+
+		fprintf(out, "\n%s (%s) vs %s (%s), threshold %g%%\n\n",
+			set->sides[ref].name, t->labels[ref], set->sides[s].name,
+			t->labels[s], 100 * t->o.threshold);
+		fprintf(out, "%12s ±%7s %9s %12s ±%7s  %-9s  %s\n", "base", "%spread",
+			"%change", "new", "%spread", "verdict", "case");
+		for (size_t i = 0; i < t->nrows; i++) {
+			if (t->rows[i].side != s)
+				continue;
+			table_print_row(out, t, &t->rows[i]);
+			counts[t->rows[i].r.verdict]++;
+			n++;
+		}
+		fprintf(out, "\n%zu cases:", n);
+		for (int v = 0; v < TABLE_NVERDICTS; v++)
+			fprintf(out, " %zu %s%s", counts[v],
+				compare_verdict_name((enum compare_verdict)v),
+				v + 1 < TABLE_NVERDICTS ? "," : "\n");
+	}
+}
+
+static size_t table_side_boots(const struct samples_side *sd)
+{
+	size_t n = 0;
+
+	for (size_t r = 0; r < sd->nruns; r++)
+		for (size_t i = 0; i < sd->nobs; i++)
+			if (sd->obs[i].run == r) {
+				n++;
+				break;
+			}
+	return n;
+}
+
+void table_print_sides(const struct table *t, FILE *out)
+{
+	const struct samples_set *set = t->set;
+	char kernels[256];
+
+	fprintf(out, "%-5s %-24s %-28s %5s %6s %8s  %-7s %s\n", "side", "label",
+		"kernel", "runs", "boots", "samples", "accel", "source");
+	for (size_t i = 0; i < set->nsides; i++) {
+		const struct samples_side *sd = &set->sides[i];
+
+		fprintf(out, "%-5s %-24s %-28s %5zu %6zu %8zu  %-7s %s\n", sd->name,
+			t->labels[i], samples_side_kernels(sd, kernels, sizeof(kernels)),
+			sd->nruns, table_side_boots(sd), sd->nobs, sd->runs[0].accel,
+			sd->arg);
+	}
+}
+
+/* "whole", or "2M/64M" for map/unmap chunks. */
+static const char *table_chunks(const struct case_key *k, char *buf, size_t len)
+{
+	char a[SIZE_FMT_LEN], b[SIZE_FMT_LEN];
+
+	if (k->chunk == k->size && k->unmap_chunk == k->size)
+		return "whole";
+	snprintf(buf, len, "%s/%s", size_format(k->chunk, a, sizeof(a)),
+		 size_format(k->unmap_chunk, b, sizeof(b)));
+	return buf;
+}
+
+void table_print_summary(const struct table *t, FILE *out)
+{
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct table_row *w = &t->rows[i];
+		const struct case_key *k = &t->set->cases[w->kase];
+		char sz[SIZE_FMT_LEN], ch[64], bw[32];
+		double rate = table_gibps(k, w->st.median);
+
+		if (w->side || strcmp(k->unit, "ns"))
+			continue;
+		snprintf(bw, sizeof(bw), isnan(rate) ? "" : "%8.2f GiB/s", rate);
+		fprintf(out, "%-4s %-11s %-4s %-14s %6s %-11s %-14s n=%-3zu median %12.0f ns  p5 %12.0f  p95 %12.0f  %s%s\n",
+			k->bench, k->backing, k->level, k->iface,
+			size_format(k->size, sz, sizeof(sz)), table_chunks(k, ch, sizeof(ch)),
+			k->metric, w->st.n, w->st.median, w->st.p5, w->st.p95, bw,
+			w->verified ? "" : "  UNVERIFIED");
+	}
+}
+
+static const char *const table_cols[] = {
+	"side", "side_name", "label", "ref_side", "case", "bench", "backing",
+	"level", "iface", "size_bytes", "chunk_bytes", "unmap_chunk_bytes",
+	"metric", "unit", "size", "chunk", "unmap_chunk", "goal", "n", "boots",
+	"median", "p5", "p95", "min", "max", "ci_lo", "ci_hi", "spread_pct",
+	"median_text", "p5_text", "p95_text", "gib_per_s", "gib_per_s_ci_lo",
+	"gib_per_s_ci_hi", "gib_per_s_p5", "gib_per_s_p95", "ratio",
+	"ratio_ci_lo", "ratio_ci_hi", "change", "p", "p_holm", "verdict",
+	"verified",
+};
+
+static const char *table_goal_name(enum compare_goal g)
+{
+	return g == COMPARE_LOWER ? "lower" : g == COMPARE_HIGHER ? "higher" : "info";
+}
+
+static void table_put_row(struct csv_writer *w, const struct table *t,
+			  const struct table_row *r)
+{
+	const struct samples_side *sd = &t->set->sides[r->side];
+	const struct case_key *k = &t->set->cases[r->kase];
+	const struct compare_stats *st = &r->st;
+	char buf[CASE_NAME_LEN];
+
+	csv_put_u64(w, r->side);
+	csv_put_str(w, sd->name);
+	csv_put_str(w, t->labels[r->side]);
+	if (r->has_ref)
+		csv_put_u64(w, table_ref(t, r->side));
+	else
+		csv_put_str(w, NULL);
+	csv_put_str(w, case_name(k, buf, sizeof(buf)));
+	for (size_t f = 0; f < CASE_NFIELDS; f++)
+		csv_put_str(w, case_field_text(k, (enum case_field)f, buf, sizeof(buf)));
+	csv_put_str(w, size_format(k->size, buf, sizeof(buf)));
+	csv_put_str(w, case_size_text(k->chunk, k->size, buf, sizeof(buf)));
+	csv_put_str(w, case_size_text(k->unmap_chunk, k->size, buf, sizeof(buf)));
+	csv_put_str(w, table_goal_name(compare_goal_of(k->metric, k->unit)));
+	csv_put_u64(w, st->n);
+	csv_put_u64(w, st->nboots);
+	csv_put_double(w, st->median);
+	csv_put_double(w, st->p5);
+	csv_put_double(w, st->p95);
+	csv_put_double(w, st->min);
+	csv_put_double(w, st->max);
+	csv_put_double(w, st->ci_lo);
+	csv_put_double(w, st->ci_hi);
+	csv_put_double(w, st->spread);
+	csv_put_str(w, table_value_text(st->median, k->unit, buf, sizeof(buf)));
+	csv_put_str(w, table_value_text(st->p5, k->unit, buf, sizeof(buf)));
+	csv_put_str(w, table_value_text(st->p95, k->unit, buf, sizeof(buf)));
+	/* A slower time is a lower rate: the CI's high end is GiB/s's low. */
+	csv_put_double(w, table_gibps(k, st->median));
+	csv_put_double(w, table_gibps(k, st->ci_hi));
+	csv_put_double(w, table_gibps(k, st->ci_lo));
+	csv_put_double(w, table_gibps(k, st->p95));
+	csv_put_double(w, table_gibps(k, st->p5));
+	if (r->has_ref) {
+		csv_put_double(w, r->r.ratio);
+		csv_put_double(w, r->r.ci_lo);
+		csv_put_double(w, r->r.ci_hi);
+		csv_put_str(w, table_change_text(&r->r, buf, sizeof(buf)));
+		csv_put_double(w, r->r.p);
+		csv_put_double(w, r->r.p_holm);
+		csv_put_str(w, compare_verdict_name(r->r.verdict));
+	} else {
+		for (int i = 0; i < 7; i++)
+			csv_put_str(w, NULL);
+	}
+	csv_put_str(w, r->verified ? "yes" : "no");
+	csv_end_row(w);
+}
+
+int table_write_csv(const struct table *t, const char *path)
+{
+	struct csv_writer w;
+	int ret = csv_open(&w, path, table_cols, ARRAY_SIZE(table_cols));
+
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < t->nrows; i++)
+		table_put_row(&w, t, &t->rows[i]);
+	return csv_commit(&w);
+}
+
+static const char *const table_side_cols[] = {
+	"side", "side_name", "label", "kernel", "runs", "boots", "samples",
+	"accel", "runs_not_ok", "commits", "source",
+};
+
+int table_write_sides_csv(const struct table *t, const char *path)
+{
+	const struct samples_set *set = t->set;
+	struct csv_writer w;
+	char buf[512];
+	int ret = csv_open(&w, path, table_side_cols, ARRAY_SIZE(table_side_cols));
+
+	for (size_t i = 0; i < set->nsides && !ret; i++) {
+		const struct samples_side *sd = &set->sides[i];
+		size_t off = 0;
+
+		csv_put_u64(&w, i);
+		csv_put_str(&w, sd->name);
+		csv_put_str(&w, t->labels[i]);
+		csv_put_str(&w, samples_side_kernels(sd, buf, sizeof(buf)));
+		csv_put_u64(&w, sd->nruns);
+		csv_put_u64(&w, table_side_boots(sd));
+		csv_put_u64(&w, sd->nobs);
+		csv_put_str(&w, sd->runs[0].accel);
+		csv_put_u64(&w, sd->nbad);
+		buf[0] = '\0';
+		for (size_t r = 0; r < sd->nruns && off < sizeof(buf); r++)
+			if (!strstr(buf, *sd->runs[r].commit ? sd->runs[r].commit : "unknown"))
+				off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s",
+							off ? " " : "",
+							*sd->runs[r].commit ? sd->runs[r].commit : "unknown");
+		csv_put_str(&w, buf);
+		csv_put_str(&w, sd->arg);
+		csv_end_row(&w);
+	}
+	return ret ? ret : csv_commit(&w);
+}
