@@ -47,16 +47,13 @@ vp_need_value() {
 . "$(dirname "${BASH_SOURCE[0]}")/guest.conf"
 
 # vp_bytes SIZE: SIZE (4K, 2M, 6G, 6144M, or plain bytes) in bytes, by the
-# benchmarks' own parser; fails for anything else.
+# benchmarks' own parser (vfio-perf-size, built by make build); fails,
+# silently, for anything else.
 vp_bytes() {
-	local v u m=1
-	[[ $1 =~ ^([0-9]{1,12})([KMGT]?)$ ]] || return 1
-	v=${BASH_REMATCH[1]} u=${BASH_REMATCH[2]}
-	case $u in
-	K) m=$((1 << 10)) ;; M) m=$((1 << 20)) ;;
-	G) m=$((1 << 30)) ;; T) m=$((1 << 40)) ;;
-	esac
-	echo $((10#$v * m))
+	local tool
+	tool=$(vp_repo)/build/release/vfio-perf-size
+	[ -x "$tool" ] || vp_die "$tool is not built (run make build)"
+	"$tool" --bytes "$1" 2>/dev/null
 }
 
 # ---- children that can be interrupted ---------------------------------
