@@ -42,11 +42,11 @@ $(1)_LIB_OBJ := $$(patsubst bench/%.c,build/$(1)/%.o,$$(LIB_SRC))
 $(1)_PROGS := $$(addprefix build/$(1)/,$$(PROGS))
 $(1)_UNIT_OBJ := $$(patsubst tests/unit/%.c,build/$(1)/unit/%.o,$$(UNIT_SRC))
 
-build/$(1)/%.o: bench/%.c
+build/$(1)/%.o: bench/%.c | build-deps
 	@mkdir -p $$(@D)
 	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$($(1)_CFLAGS) -c -o $$@ $$<
 
-build/$(1)/unit/%.o: tests/unit/%.c
+build/$(1)/unit/%.o: tests/unit/%.c | build-deps
 	@mkdir -p $$(@D)
 	$$(CC) $$(CPPFLAGS) -Itests/unit $$(CFLAGS) $$($(1)_CFLAGS) -c -o $$@ $$<
 
@@ -73,39 +73,62 @@ $(eval $(call variant,asan))
 LIBPERF := $(VFIO_PERF_CACHE)/libperf
 CPPFLAGS += -isystem $(LIBPERF)/include
 LDLIBS += $(LIBPERF)/lib/libperf.a $(LIBPERF)/lib/libapi.a
-$(LIBPERF)/source:
+$(LIBPERF)/source: | build-deps
 	harness/libperf.sh --out $(LIBPERF)
 $(release_LIB_OBJ) $(asan_LIB_OBJ) $(release_UNIT_OBJ) $(asan_UNIT_OBJ): | $(LIBPERF)/source
 # ---- end libperf ----------------------------------------------------------
 
-.PHONY: all deps build help bench test unit lint plot compare timeline clean \
-	kernels test-kernels
+.PHONY: all deps build build-deps help bench test unit lint plot compare \
+	timeline clean kernels test-kernels
 all: build
 
 help:
-	@sed -n '2,5p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,5p' Makefile | sed 's/^# \{0,1\}//'
 	@echo
-	@echo "targets: build deps bench test unit lint plot compare timeline clean"
-	@echo "         kernels (build kernel-patches/builds) test-kernels (build, boot, bench each)"
-	@echo "knobs:   TARGET=qemu|host KERNEL=6.12|<debian-version>|local:<bzImage>|build:<name>"
-	@echo "         SUITE=quick|full ACCEL=auto|kvm|tcg|icount MEM=6G CPUS=2"
+	@echo "targets:"
+	@echo "  build         the programs (build/release), after checking the build's packages"
+	@echo "  deps          install every package bench and test need (as root)"
+	@echo "  bench         run SUITE on KERNEL (or KERNELS, interleaved) in the QEMU guest or on this host"
+	@echo "  test          unit, lint, command-line and guest integration tests"
+	@echo "  unit lint     parts of test"
+	@echo "  plot          redraw the charts of RUN=<run-id>"
+	@echo "  compare       A=<side> B=<side> [C='<side>...'] [OUT=dir] [ALLOW_FAILED=1]: report"
+	@echo "  timeline      CASE=<case> SIDES='<side>...': one case across ordered sides"
+	@echo "  kernels       build every kernel of kernel-patches/builds"
+	@echo "  test-kernels  build, boot and check every kernel of kernel-patches/builds"
+	@echo "  clean         remove build/"
+	@echo "knobs:   TARGET=qemu|host KERNEL=6.12|sid|<debian-version>|local:<bzImage>|build:<name>"
+	@echo "         SUITE=quick|full|compare|<file> ACCEL=auto|kvm|tcg|icount MEM=6G CPUS=2"
 	@echo "         DEVICE=<BDF> (TARGET=host) RUN=<run-id> (plot)"
 	@echo "         KERNELS=\"A B ...\" BOOTS=3: interleaved boots of several kernels"
 	@echo "cache:   VFIO_PERF_CACHE=$(VFIO_PERF_CACHE)"
+	@echo "exit:    make exits 2 for any failure; the tools it runs say their own status"
+	@echo "         (harness/bench.sh, harness/campaign.sh, plot/report.sh): call them directly"
+	@echo "         where the status matters (see README.md, Exit statuses)"
 
 deps:
 	@harness/deps.sh
 
+# A plain `make` first makes sure the build's own packages are there
+# (installing them as root, as `make bench` and `make test` do; otherwise
+# one line saying what is missing), rather than stop at a missing header.
 build: $(release_PROGS)
+
+build-deps:
+	@harness/deps.sh --build
+
+# The tools' own exit statuses do not survive make (it exits 2 for any
+# failure): harness/status.sh names the status and the command that keeps it.
+STATUS = harness/status.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory build
 ifeq ($(strip $(KERNELS)),)
-	harness/bench.sh --target '$(TARGET)' --kernel '$(KERNEL)' \
+	@$(STATUS) bench harness/bench.sh --target '$(TARGET)' --kernel '$(KERNEL)' \
 		--suite '$(SUITE)' --accel '$(ACCEL)' --mem '$(MEM)' \
 		--cpus '$(CPUS)' $(if $(DEVICE),--device '$(DEVICE)')
 else
-	harness/campaign.sh --kernels '$(KERNELS)' --boots '$(BOOTS)' \
+	@$(STATUS) bench harness/campaign.sh --kernels '$(KERNELS)' --boots '$(BOOTS)' \
 		--suite '$(SUITE)' --accel '$(ACCEL)' --mem '$(MEM)' \
 		--cpus '$(CPUS)'
 endif
@@ -120,7 +143,7 @@ kernels: deps
 # The full cycle for every configured build: build, boot, bench, verify.
 test-kernels: deps
 	@$(MAKE) --no-print-directory build build/asan/unit-tests $(asan_PROGS)
-	tests/kernels/run.sh
+	@$(STATUS) test-kernels tests/kernels/run.sh
 
 unit: build/asan/unit-tests
 	build/asan/unit-tests
@@ -139,12 +162,12 @@ plot:
 # Compare sides (a run directory, a directory of runs, or a comma list).
 compare: build
 	@test -n '$(A)' && test -n '$(B)' || { echo "make compare: set A=<side> B=<side> [C='<side>...'] [OUT=dir]" >&2; exit 2; }
-	plot/report.sh $(if $(OUT),-o '$(OUT)') $(if $(ALLOW_FAILED),--allow-failed) '$(A)' '$(B)' $(C)
+	@$(STATUS) compare plot/report.sh $(if $(OUT),-o '$(OUT)') $(if $(ALLOW_FAILED),--allow-failed) '$(A)' '$(B)' $(C)
 
 # One metric of one case across an ordered list of sides.
 timeline: build
 	@test -n '$(CASE)' && test -n '$(SIDES)' || { echo "make timeline: set CASE=<case> SIDES='<side> <side>...'" >&2; exit 2; }
-	plot/report.sh --timeline '$(CASE)' $(SIDES)
+	@$(STATUS) timeline plot/report.sh --timeline '$(CASE)' $(SIDES)
 
 clean:
 	rm -rf build

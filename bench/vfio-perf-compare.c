@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "log.h"
 #include "samples.h"
 #include "table.h"
@@ -52,7 +53,10 @@ static void usage(FILE *f)
 "\n"
 "Exit: 0 no regression, 1 a case regressed, 2 incomplete data (a case of\n"
 "BASE missing from NEW), a refused input (one line: file, line, reason)\n"
-"or bad usage.\n");
+"or bad usage.\n"
+"\n"
+"Example (stock 6.12 against sid's 7.2, the committed icount campaign):\n"
+"  build/release/vfio-perf-compare results/campaign-20261122T062325Z/6.12 results/campaign-20261122T062325Z/sid\n");
 }
 
 /* Every failure exits 2, never 1: that would read as a regression. */
@@ -113,7 +117,7 @@ int main(int argc, char **argv)
 	labels = calloc((size_t)argc, sizeof(*labels));
 	if (!labels)
 		die_refused("out of memory");
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", lo)) != -1) {
 		switch (c) {
 		case O_THRESHOLD:
 			co.threshold = strtod(optarg, &end) / 100;
@@ -144,10 +148,9 @@ int main(int argc, char **argv)
 		case O_BENCH: so.bench = optarg; break;
 		case O_ALLOW_FAILED: so.allow_failed = true; break;
 		case 'h':
-		default:
 			free(labels);
-			usage(c == 'h' ? stdout : stderr);
-			return c == 'h' ? EXIT_OK : EXIT_USAGE;
+			usage(stdout);
+			return EXIT_OK;
 		}
 	}
 	if (argc - optind < 2)

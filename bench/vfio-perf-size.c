@@ -25,7 +25,10 @@ static void usage(FILE *f)
 "(4096, 4K, 2M, 1G, 6144M, 2MiB; binary units). --human prints each byte\n"
 "count as case names write it: the largest binary unit that divides it\n"
 "exactly (1G, 1536M, 4097). One line per argument; exit 2 and one line on\n"
-"stderr for the first argument that is not a size.\n");
+"stderr for the first argument that is not a size.\n"
+"\n"
+"Example (the guest memory of make bench, in bytes):\n"
+"  build/release/vfio-perf-size --bytes 6G\n");
 }
 
 int main(int argc, char **argv)
@@ -39,10 +42,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (argc < 3 || (strcmp(argv[1], "--bytes") && strcmp(argv[1], "--human"))) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (argc < 3 || (strcmp(argv[1], "--bytes") && strcmp(argv[1], "--human")))
+		die_usage("want --bytes SIZE... or --human BYTES... (see --help)");
 	human = !strcmp(argv[1], "--human");
 	/* Every argument checked before any is printed: all or nothing. */
 	for (int pass = 0; pass < 2; pass++) {

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "log.h"
 #include "samples.h"
 #include "table.h"
@@ -37,7 +38,10 @@ static void usage(FILE *f)
 "  -h, --help         this text\n"
 "\n"
 "Exit: 0, or 2 for a refused input (one line: file, line, reason) or bad\n"
-"usage.\n");
+"usage.\n"
+"\n"
+"Example (the committed reference run of make bench):\n"
+"  build/release/vfio-perf-summary results/20261122T090641Z-6.12.117_deb12-amd64\n");
 }
 
 int main(int argc, char **argv)
@@ -61,13 +65,12 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	log_prog = "vfio-perf-summary";
-	while ((c = getopt_long(argc, argv, "o:qh", lo, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:qh", lo)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'q': quiet = true; break;
 		case O_ALLOW_FAILED: so.allow_failed = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1)

@@ -7,14 +7,15 @@ set -euo pipefail
 
 usage() {
 	cat <<'EOF'
-usage: deps.sh [PACKAGE|ALT1|ALT2...]...
+usage: deps.sh [--build] [PACKAGE|ALT1|ALT2...]...
 
 Make sure the Debian packages vfio-perf needs are installed: the build
 (gcc, make, libhwloc-dev, libnuma-dev), the QEMU target (qemu-system-x86,
 busybox-static, cpio, xz-utils, zstd, kmod, debian-archive-keyring,
 ca-certificates), charts (gnuplot-nox), lstopo (hwloc-nox), lint
 (shellcheck) and a headless browser for the report test (chromium).
-Arguments name more packages; "a|b" is satisfied by either.
+Arguments name more packages; "a|b" is satisfied by either. --build: only
+what compiling the programs needs (what a plain `make` checks).
 
 Checks with dpkg-query first and returns at once when all are there.
 Otherwise, as root, runs apt-get update (once) and apt-get install; not as
@@ -24,8 +25,9 @@ EOF
 
 # Where a package has equivalents, any of them will do (the first one is
 # what gets installed).
+BUILD=(gcc make libc6-dev libhwloc-dev libnuma-dev)
 NEEDED=(
-	gcc make libc6-dev libhwloc-dev libnuma-dev
+	"${BUILD[@]}"
 	qemu-system-x86 busybox-static cpio xz-utils zstd kmod
 	debian-archive-keyring ca-certificates
 	"gnuplot-nox|gnuplot-qt|gnuplot-x11"
@@ -61,6 +63,7 @@ main() {
 			usage
 			exit 0
 			;;
+		--build) NEEDED=("${BUILD[@]}") ;;
 		-*) vp_usage_error "unknown option '$arg'" ;;
 		*) wanted+=("$arg") ;;
 		esac
@@ -71,7 +74,7 @@ main() {
 		todo[entry]=${todo[entry]%%|*}
 	done
 	if [[ $(id -u) != 0 ]]; then
-		vp_die "missing packages: ${todo[*]}; run as root: apt-get update && apt-get install --no-install-recommends ${todo[*]}"
+		vp_die "missing packages: ${todo[*]}; run as root: make deps (or apt-get install --no-install-recommends ${todo[*]})"
 	fi
 	vp_log "installing ${todo[*]}"
 	apt-get -q update >&2 || vp_die "apt-get update failed"
