@@ -1044,6 +1044,7 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	if (o.plan) {
 		print_plan(&o);
+		free(o.ws);
 		return EXIT_OK;
 	}
 	b.o = &o;

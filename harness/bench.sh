@@ -146,7 +146,7 @@ check_guest_memory() {
 		# $args is a word list from the suite file.
 		# shellcheck disable=SC2086
 		plan=$("$bindir/$prog" --plan $args 2>"$SCRATCH/plan.err") ||
-			vp_die "$suite_file: step $name: $(head -n 1 "$SCRATCH/plan.err")"
+			vp_die "$suite_file: step $name: $(grep -m1 . "$SCRATCH/plan.err")"
 		while read -r p bytes; do
 			[ -n "$p" ] || continue
 			[ -n "${pool[$p]:-}" ] || vp_die "step $name: $prog plans for an unknown pool '$p'"
@@ -197,6 +197,7 @@ meta_rows() {
 
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/vfio-perf-bench.XXXXXX")
 SHARE=""	# where the steps' raw results are, until collected
+CONFIG=""	# the kernel's .config, kept in the run as config.gz
 KEEP_SHARE=0
 META=()
 
@@ -228,6 +229,11 @@ collect_run() {
 		# Nothing measured: the metadata alone says what was tried.
 		vp_atomic_output "$RUN_DIR/meta.csv" meta_rows "status=$status" 2>/dev/null ||
 			rundir_set_status "$status"
+	fi
+	# The kernel's whole config: comparisons list where two sides differ.
+	if [ -r "$CONFIG" ] && ! vp_atomic_output "$RUN_DIR/config.gz" gzip -9cn "$CONFIG" 2>/dev/null; then
+		vp_log "error: cannot write config.gz into $RUN_DIR$(vp_df_note "$RUN_DIR")"
+		rc=1
 	fi
 	for f in console.log:console.log job.log:guest.log bench.log:bench.log; do
 		[ -f "$SHARE/${f%%:*}" ] || continue
@@ -319,6 +325,7 @@ run_qemu() {
 	[ "$rc" = 0 ] || exit "$rc"	# kernel.sh said why
 	kdir=$(<"$SCRATCH/kdir")
 	release=$(<"$kdir/release")
+	CONFIG=$kdir/config
 	rundir_create "$results" "$(printf '%s' "$release" | sed 's/[^A-Za-z0-9._-]/_/g')"
 	SHARE=$(vp_cache)/runs/$RUN_ID
 	mkdir -p "$SHARE"
@@ -371,7 +378,9 @@ run_host() {
 	SHARE=$(vp_cache)/runs/$RUN_ID
 	mkdir -p "$SHARE/raw"
 	printf '%s\n' "${steps[@]}" >"$SHARE/steps"
-	META=("host_device=$device" "accel=none")
+	CONFIG=/boot/config-$(uname -r)
+	META=("host_device=$device" "accel=none"
+		"kernel_config_sha256=$(sha256sum "$CONFIG" 2>/dev/null | cut -d' ' -f1)")
 	for s in "${steps[@]}"; do
 		read -r name prog args <<<"$s"
 		vp_log "step $name: $prog $args"

@@ -15,6 +15,9 @@ suite=$repo/tests/integration/dma-small.suite
 	--results "$tmp/results" --bindir "$repo/build/asan" 2>&1 | tee "$tmp/bench.log"
 run=$(find "$tmp/results" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 [ -n "$run" ] || { echo "no run directory"; exit 1; }
+# A complete run has its final name and says ok.
+[[ $run != *.incomplete ]] || fail "the run is $run"
+expect_eq "status" "$(csvq "$run/meta.csv" '$1 == "status"' 'print $2')" ok
 for f in samples.csv cases.csv meta.csv console.log guest.log summary.csv dma-16M.png dma-16M.svg dma-1G.png; do
 	[ -s "$run/$f" ] || fail "$run/$f missing or empty"
 done
@@ -71,7 +74,7 @@ runs=$(csvq "$run/samples.csv" '$c["backing"] == "hugetlb-1g" && $c["metric"] ==
 expect_eq "pfn runs of a 1G page" "$runs" 1
 
 # Metadata: the guest's kernel, the accelerator, THP settings, the device.
-for k in kernel accel thp_enabled thp_shmem_enabled device iommu_class qemu_version suite case_order; do
+for k in kernel accel thp_enabled thp_shmem_enabled device iommu_class qemu_version bench_suite status case_order; do
 	v=$(csvq "$run/meta.csv" "\$1 == \"$k\"" 'print $2')
 	[ -n "$v" ] || fail "meta.csv has no $k"
 done
