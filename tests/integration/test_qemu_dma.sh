@@ -79,4 +79,8 @@ for k in kernel accel thp_enabled thp_shmem_enabled device iommu_class qemu_vers
 	[ -n "$v" ] || fail "meta.csv has no $k"
 done
 grep -q 'vfio-perf: guest ready' "$run/console.log" || fail "console log lacks the guest's ready line"
+# Results move between machines: no path of this one in the metadata.
+cache=${VFIO_PERF_CACHE:-$repo/.cache}
+! grep -qF -e "$cache" -e "$repo" "$run/meta.csv" ||
+	fail "meta.csv holds a path of this machine: $(grep -F -e "$cache" -e "$repo" "$run/meta.csv" | head -n 1)"
 finish

@@ -28,6 +28,10 @@ value() {
 	csvq "$1/samples.csv" "$2 && \$c[\"metric\"] == \"$3\"" 'print $c["value"]; exit'
 }
 
+vp_cache_dir() {
+	printf '%s\n' "${VFIO_PERF_CACHE:-$repo/.cache}"
+}
+
 check_build() {
 	local b=$1 bdir id run rel base got_auto f0=$nfail
 	bdir=$("$repo/harness/kbuild.sh" "$b") || { fail "$b: build failed"; return; }
@@ -39,6 +43,9 @@ check_build() {
 	run=$(find "$tmp/$b" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 	rel=$(csvq "$run/meta.csv" '$1 == "kernel"' 'print $2')
 	[[ $rel == *"-vp$id" ]] || fail "$b: guest ran $rel, not a -vp$id kernel"
+	# Results move between machines: no path of this one in the metadata.
+	! grep -qF -e "$(vp_cache_dir)" -e "$repo" "$run/meta.csv" ||
+		fail "$b: meta.csv holds a path of this machine: $(grep -F -e "$(vp_cache_dir)" -e "$repo" "$run/meta.csv" | head -n 1)"
 	for i in type1 type1v2 iommufd; do
 		[ -n "$(value "$run" "\$c[\"bench\"] == \"dma\" && \$c[\"iface\"] == \"$i\"" map)" ] ||
 			fail "$b: no $i map samples"
