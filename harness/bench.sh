@@ -173,6 +173,13 @@ portable() {
 	printf '%s\n' "${1//"$c"\//cache:}"
 }
 
+# A log with the cache's paths (the QEMU command line) made portable.
+portable_log() {
+	local c
+	c=$(vp_cache)
+	sed "s|$c/|cache:|g" "$1"
+}
+
 common_meta() {
 	printf '%s\n' \
 		"bench_suite=$(basename "$suite_file" .suite)" \
@@ -237,7 +244,7 @@ collect_run() {
 	fi
 	for f in console.log:console.log job.log:guest.log bench.log:bench.log; do
 		[ -f "$SHARE/${f%%:*}" ] || continue
-		if ! vp_atomic_output "$RUN_DIR/${f#*:}" cat "$SHARE/${f%%:*}" 2>/dev/null; then
+		if ! vp_atomic_output "$RUN_DIR/${f#*:}" portable_log "$SHARE/${f%%:*}" 2>/dev/null; then
 			vp_log "error: cannot copy ${f%%:*} into $RUN_DIR$(vp_df_note "$RUN_DIR")"
 			rc=1
 		fi
