@@ -34,6 +34,9 @@ asan_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 
 LIB_SRC := $(wildcard bench/lib/*.c)
 PROG_SRC := $(wildcard bench/*.c)
+# A program's own modules, beside its main file: bench/mmio/ is
+# vfio-mmio-bench's.
+MMIO_SRC := $(wildcard bench/mmio/*.c)
 PROGS := $(patsubst bench/%.c,%,$(PROG_SRC))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
@@ -55,7 +58,9 @@ build/$(1)/libvfioperf.a: $$($(1)_LIB_OBJ)
 	ar rcs $$@ $$^
 
 build/$(1)/%: build/$(1)/%.o build/$(1)/libvfioperf.a
-	$$(CC) $$(CFLAGS) $$($(1)_CFLAGS) -o $$@ $$^ $$(LDLIBS)
+	$$(CC) $$(CFLAGS) $$($(1)_CFLAGS) -o $$@ $$(filter %.o,$$^) $$(filter %.a,$$^) $$(LDLIBS)
+
+build/$(1)/vfio-mmio-bench: $$(patsubst bench/%.c,build/$(1)/%.o,$$(MMIO_SRC))
 
 build/$(1)/unit-tests: $$($(1)_UNIT_OBJ) build/$(1)/libvfioperf.a
 	$$(CC) $$(CFLAGS) $$($(1)_CFLAGS) -o $$@ $$^ $$(LDLIBS)

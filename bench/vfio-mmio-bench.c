@@ -66,52 +66,12 @@
 #include "vfio_bar.h"
 #include "vfio_device.h"
 #include "vfio_device_meta.h"
+#include "mmio/opts.h"
 
 /* IOVA of the BAR's DMA mapping: as vfio-dma-bench's, above 4 GiB. */
 #define IOVA_BASE (UINT64_C(1) << 32)
 /* Seed of the pointer chains: the same chain for the same working set. */
 #define CHASE_SEED UINT64_C(0x7666696f2d706572)
-
-/* The measurements beside fault-in, which always runs. */
-enum phase { PH_LOAD, PH_BW, PH_BARMAP, NR_PHASES };
-static const struct phase_desc {
-	const char *name, *what;
-} phase_descs[NR_PHASES] = {
-	[PH_LOAD] = { "load", "dependent-load latency over the working sets" },
-	[PH_BW] = { "bw", "sequential read and write bandwidth, 8 and 64 byte accesses" },
-	[PH_BARMAP] = { "bar-map", "VFIO_IOMMU_MAP_DMA of the mapped BAR, prefaulted and cold" },
-};
-
-static const char *const level_what[PFNMAP_NR_LEVELS] = {
-	[PFNMAP_PTE] = "4 KiB entries",
-	[PFNMAP_PMD] = "2 MiB entries",
-	[PFNMAP_PUD] = "1 GiB entries",
-	[PFNMAP_AUTO] = "where mmap(NULL) puts the BAR in a fresh process",
-};
-
-static const unsigned int bw_widths[] = { 8, 64 };
-#define NR_WIDTHS (sizeof(bw_widths) / sizeof(bw_widths[0]))
-
-struct opts {
-	const char *device;
-	int bar;			/* -1: the largest mmappable one */
-	uint64_t size, offset;
-	const int *level[PFNMAP_NR_LEVELS];
-	size_t nlevel;
-	int place_as;			/* -1: where the level asks */
-	const struct phase_desc *phase[NR_PHASES];
-	size_t nphase;
-	unsigned int phases;		/* 1 << enum phase */
-	uint64_t *ws;
-	size_t nws;
-	bool ws_default;		/* --working-set not given */
-	const struct backing *baseline[2];
-	size_t nbaseline;
-	uint64_t bw_size;
-	unsigned int batches, reps, warmup;
-	bool plan;			/* --plan: print the memory needed */
-	struct cli_run run;
-};
 
 /* The cases of one backing (and level). */
 struct case_set {
@@ -175,247 +135,6 @@ struct bench {
 	struct case_tally tally;
 };
 
-static void usage(void)
-{
-	printf(
-"usage: vfio-mmio-bench --device BDF --out DIR [options]\n"
-"\n"
-"Map a BAR of a vfio-pci device with PTE, PMD or PUD page-table entries (and\n"
-"where mmap(NULL) puts it), verify the level obtained, and measure fault-in,\n"
-"load latency, bandwidth and VFIO DMA-map of the mapping, beside anonymous\n"
-"memory. The BAR is read and written: use a memory BAR (ivshmem's BAR2, a\n"
-"GPU's VRAM), never one with registers. Writes DIR/samples.csv, cases.csv\n"
-"and meta.csv.\n"
-"\n"
-"  -d, --device BDF        PCI device bound to vfio-pci (e.g. 0000:00:02.0)\n"
-"  -o, --out DIR           result directory (created; its files must not exist)\n"
-"      --bar N             BAR index, 0 to 5 (default: the largest mmappable BAR)\n"
-"  -s, --size SIZE         bytes of the BAR to map (default 1G, or the BAR)\n"
-"      --offset SIZE       where in the BAR the mapping starts (default 0)\n"
-"  -L, --level LIST        pte,pmd,pud,auto (default all four, in that order)\n"
-"  -p, --phases LIST       measurements beside fault-in (which always runs):\n"
-"                          load,bw,bar-map (default all), or none\n"
-"  -W, --working-set LIST  load-latency working sets: 4K,2M or a doubling\n"
-"                          sweep 4K..1G (default 4K..1G, up to --size)\n"
-"  -b, --baseline LIST     anonymous memory measured beside the BAR:\n"
-"                          anon-4k,anon-thp (default) or none\n"
-"      --bw-size SIZE      bytes read and written per bandwidth sample\n"
-"                          (default 64M, at most --size)\n"
-"      --batches N         timed batches of %u loads per load sample,\n"
-"                          1 to 1048576 (default 1024)\n"
-"  -r, --reps N            recorded repetitions per case, 1 to 100000 (default 3)\n"
-"  -w, --warmup N          unrecorded repetitions before them, 0 to 1000\n"
-"                          (default 1); each repetition maps the BAR afresh\n"
-CLI_RUN_USAGE
-"      --plan              print the guest memory the cases need ('normal BYTES':\n"
-"                          the anonymous baselines; the BAR is not RAM) and exit;\n"
-"                          needs no device\n"
-"      --place-as LEVEL    testing: place every mapping as for LEVEL, whatever\n"
-"                          level is asked for (a level mismatch must fail)\n"
-"  -l, --list              list levels, phases and baselines, and exit\n"
-"  -h, --help              this text\n"
-"\n"
-"A level the mapping cannot hold is skipped; one not obtained, or a mapping\n"
-"or DMA-map that fails, fails its cases; the others still run.\n"
-"Exit: 0 ok, 1 a case failed or a level was not obtained, 2 bad usage (also\n"
-"--offset, --size or --working-set that do not fit the BAR), 4 every case\n"
-"skipped (reasons in cases.csv and on stderr).\n"
-"\n"
-"Example, in the QEMU guest of make bench (ivshmem's 2G BAR2 is 0000:00:02.0):\n"
-"  vfio-mmio-bench --device 0000:00:02.0 --out /tmp/mmio --reps 3 --warmup 0 --working-set 4K,64K,1M,16M,256M,1G --bw-size 16M --batches 256\n",
-	       CHASE_BATCH);
-}
-
-static void list_tables(void)
-{
-	printf("levels:\n");
-	for (int l = 0; l < PFNMAP_NR_LEVELS; l++)
-		printf("  %-8s %s\n", pfnmap_level_name[l], level_what[l]);
-	printf("phases:\n");
-	for (int p = 0; p < NR_PHASES; p++)
-		printf("  %-8s %s\n", phase_descs[p].name, phase_descs[p].what);
-	printf("baselines:\n");
-	for (size_t i = 0; i < nbackings; i++)
-		if (backings[i].kind == BK_ANON)
-			printf("  %-8s %s\n", backings[i].name, backings[i].what);
-}
-
-static const int *level_find(const char *name)
-{
-	static const int levels[PFNMAP_NR_LEVELS] = {
-		PFNMAP_PTE, PFNMAP_PMD, PFNMAP_PUD, PFNMAP_AUTO,
-	};
-	int l = pfnmap_level_find(name);
-
-	return l < 0 ? NULL : &levels[l];
-}
-
-static const struct phase_desc *phase_find(const char *name)
-{
-	for (int p = 0; p < NR_PHASES; p++)
-		if (!strcmp(phase_descs[p].name, name))
-			return &phase_descs[p];
-	return NULL;
-}
-
-/* Anonymous private memory only: what the BAR is compared with. */
-static const struct backing *baseline_find(const char *name)
-{
-	const struct backing *b = backing_find(name);
-
-	return b && b->kind == BK_ANON ? b : NULL;
-}
-
-static bool phase_on(const struct opts *o, enum phase p)
-{
-	return o->phases & 1u << p;
-}
-
-/* The defaults of what was not given, and the checks across options. */
-static void opts_complete(struct opts *o, const char *ws, bool ws_given)
-{
-	if (size_list_parse(ws, &o->ws, &o->nws))
-		die_usage("--working-set: '%s' is not a size list (4K,2M) or sweep (4K..1G)", ws);
-	for (size_t i = 0; i < o->nws; i++)
-		if (o->ws[i] % SZ_4K)
-			die_usage("--working-set: %llu is not a multiple of 4K",
-				  (unsigned long long)o->ws[i]);
-	o->ws_default = !ws_given;	/* cut to the mapping later */
-	if (!o->nlevel)
-		for (int l = 0; l < PFNMAP_NR_LEVELS; l++)
-			o->level[o->nlevel++] = level_find(pfnmap_level_name[l]);
-	if (!o->nphase)
-		for (int p = 0; p < NR_PHASES; p++)
-			o->phase[o->nphase++] = &phase_descs[p];
-	for (size_t i = 0; i < o->nphase; i++)
-		if (o->phase[i])
-			o->phases |= 1u << (int)(o->phase[i] - phase_descs);
-	if (!o->nbaseline) {
-		o->baseline[o->nbaseline++] = backing_find("anon-4k");
-		o->baseline[o->nbaseline++] = backing_find("anon-thp");
-	}
-	if (!o->baseline[0])
-		o->nbaseline = 0;	/* "none" */
-}
-
-static void parse_args(int argc, char **argv, struct opts *o)
-{
-	enum { O_BAR = CLI_O_NEXT, O_OFFSET, O_BWSIZE, O_BATCHES, O_PLACEAS, O_PLAN };
-	static const struct option lo[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "bar", required_argument, NULL, O_BAR },
-		{ "size", required_argument, NULL, 's' },
-		{ "offset", required_argument, NULL, O_OFFSET },
-		{ "level", required_argument, NULL, 'L' },
-		{ "phases", required_argument, NULL, 'p' },
-		{ "working-set", required_argument, NULL, 'W' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "bw-size", required_argument, NULL, O_BWSIZE },
-		{ "batches", required_argument, NULL, O_BATCHES },
-		{ "reps", required_argument, NULL, 'r' },
-		{ "warmup", required_argument, NULL, 'w' },
-		{ "place-as", required_argument, NULL, O_PLACEAS },
-		{ "plan", no_argument, NULL, O_PLAN },
-		CLI_RUN_LONGOPTS,
-		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *ws = "4K..1G";
-	bool ws_given = false;
-	int c;
-
-	*o = (struct opts){ .bar = -1, .place_as = -1, .bw_size = 64 << 20,
-			    .batches = 1024, .reps = 3, .warmup = 1 };
-	cli_run_init(&o->run);
-	while ((c = cli_getopt(argc, argv, "d:o:s:L:p:W:b:r:w:lh", lo)) != -1) {
-		if (cli_run_option(&o->run, c, optarg))
-			continue;
-		switch (c) {
-		case 'd': o->device = optarg; break;
-		case 'o': o->run.ro.dir = optarg; break;
-		case O_BAR: o->bar = (int)cli_uint("--bar", optarg, 0, 5); break;
-		case 's': o->size = cli_size("--size", optarg); break;
-		case O_OFFSET: o->offset = cli_size("--offset", optarg); break;
-		case 'L':
-			o->nlevel = 0;
-			CLI_NAMES(optarg, o->level, o->nlevel, level_find, "level");
-			break;
-		case 'p':
-			o->nphase = 0;
-			if (strcmp(optarg, "none"))
-				CLI_NAMES(optarg, o->phase, o->nphase, phase_find, "phase");
-			else
-				o->phase[o->nphase++] = NULL;
-			break;
-		case 'W': ws = optarg; ws_given = true; break;
-		case 'b':
-			o->nbaseline = 0;
-			if (strcmp(optarg, "none"))
-				CLI_NAMES(optarg, o->baseline, o->nbaseline, baseline_find,
-					  "baseline");
-			else
-				o->baseline[o->nbaseline++] = NULL;
-			break;
-		case O_BWSIZE: o->bw_size = cli_size("--bw-size", optarg); break;
-		case O_BATCHES: o->batches = cli_uint("--batches", optarg, 1, 1 << 20); break;
-		case 'r': o->reps = cli_uint("--reps", optarg, 1, 100000); break;
-		case 'w': o->warmup = cli_uint("--warmup", optarg, 0, 1000); break;
-		case O_PLAN: o->plan = true; break;
-		case O_PLACEAS:
-			o->place_as = pfnmap_level_find(optarg);
-			if (o->place_as < 0 || o->place_as == PFNMAP_AUTO)
-				die_usage("--place-as: '%s' is not pte, pmd or pud", optarg);
-			break;
-		case 'l': list_tables(); exit(EXIT_OK);
-		case 'h': usage(); exit(EXIT_OK);
-		}
-	}
-	cli_finish(argc, argv, o->device, &o->run, o->plan);
-	opts_complete(o, ws, ws_given);
-}
-
-/*
- * Fit the defaults to the BAR (map 1G or the whole BAR, sweep up to the
- * mapping). -EINVAL, with the reason in @why, for what cannot fit.
- */
-static int fit_to_bar(struct opts *o, const struct vfio_bar *bar, char *why, size_t whylen)
-{
-	char a[SIZE_FMT_LEN], b[SIZE_FMT_LEN], c[SIZE_FMT_LEN];
-	size_t n = 0;
-
-	if (o->offset >= bar->size) {
-		snprintf(why, whylen, "--offset %s is beyond BAR %d's %s",
-			 size_format(o->offset, a, sizeof(a)), bar->index,
-			 size_format(bar->size, b, sizeof(b)));
-		return -EINVAL;
-	}
-	if (!o->size)
-		o->size = bar->size - o->offset < SZ_1G ? bar->size - o->offset : SZ_1G;
-	if (o->offset + o->size > bar->size) {
-		snprintf(why, whylen, "--offset %s --size %s does not fit in BAR %d (%s)",
-			 size_format(o->offset, a, sizeof(a)), size_format(o->size, b, sizeof(b)),
-			 bar->index, size_format(bar->size, c, sizeof(c)));
-		return -EINVAL;
-	}
-	if (o->ws_default) {
-		for (size_t i = 0; i < o->nws && o->ws[i] <= o->size; i++)
-			n++;
-		o->nws = n;
-	}
-	for (size_t i = 0; i < o->nws; i++) {
-		if (o->ws[i] <= o->size)
-			continue;
-		snprintf(why, whylen, "--working-set %s is larger than the mapping (--size %s)",
-			 size_format(o->ws[i], a, sizeof(a)), size_format(o->size, b, sizeof(b)));
-		return -EINVAL;
-	}
-	if (o->bw_size > o->size)
-		o->bw_size = o->size;
-	return 0;
-}
-
 /* ---- Cases: each one ok, skipped or failed on its own ---------------- */
 
 static void case_set_add(struct case_set *cs, struct case_run *c,
@@ -440,16 +159,16 @@ static void case_set_init(struct bench *b, const char *backing, const char *leve
 
 		bw.size = o->bw_size;
 		bw.chunk = bw_widths[w];
-		case_set_add(cs, &cs->bw[w], &bw, phase_on(o, PH_BW));
+		case_set_add(cs, &cs->bw[w], &bw, mmio_phase_on(o, PH_BW));
 	}
 	rc.iface = "type1v2";
-	case_set_add(cs, &cs->barmap, &rc, bar && phase_on(o, PH_BARMAP));
+	case_set_add(cs, &cs->barmap, &rc, bar && mmio_phase_on(o, PH_BARMAP));
 	rc.iface = "";
 	/* One load per 4 KiB page (see the top of this file). */
 	rc.chunk = SZ_4K;
 	for (size_t i = 0; i < cs->nload; i++) {
 		rc.size = o->ws[i];
-		case_set_add(cs, &cs->load[i], &rc, phase_on(o, PH_LOAD));
+		case_set_add(cs, &cs->load[i], &rc, mmio_phase_on(o, PH_LOAD));
 	}
 	snprintf(cs->unverified, sizeof(cs->unverified), "%s",
 		 "a sample's fault count or level did not match (verified=no rows)");
@@ -837,38 +556,13 @@ static void run_level(struct bench *b, enum pfnmap_level level, struct meta *met
 
 /* ---- Baselines ---------------------------------------------------------- */
 
-/*
- * The baselines' buffer: the stream, and the largest working set if loads
- * are measured, neither beyond a mapping of @size (fit_to_bar() cuts them
- * so before a run; --plan asks before there is a BAR).
- */
-static uint64_t baseline_len(const struct opts *o, uint64_t size)
-{
-	uint64_t len = o->bw_size < size ? o->bw_size : size;
-
-	for (size_t i = 0; phase_on(o, PH_LOAD) && i < o->nws; i++)
-		if (o->ws[i] <= size && o->ws[i] > len)
-			len = o->ws[i];
-	return len;
-}
-
-/*
- * --plan: the guest memory the cases take. The BAR is not RAM; the
- * baselines are, at the mapping's size as --size says or its default.
- */
-static void print_plan(const struct opts *o)
-{
-	if (o->nbaseline && (phase_on(o, PH_LOAD) || phase_on(o, PH_BW)))
-		printf("normal %llu\n", (unsigned long long)baseline_len(o, o->size ? o->size : SZ_1G));
-}
-
 /* The same loads and streams on anonymous memory, as the baseline. */
 static void run_baseline(struct bench *b, const struct backing *bk)
 {
 	const struct opts *o = b->o;
 	struct provenance pv = { .level_obtained = NAN, .thp_fraction = NAN };
 	struct backing_opts bo = { 0 };
-	uint64_t len = baseline_len(o, o->size);
+	uint64_t len = mmio_baseline_len(o, o->size);
 	char why[256] = "", s[SIZE_FMT_LEN];
 	struct buffer buf;
 	int ret;
@@ -1001,7 +695,7 @@ static int bench_open(struct bench *b, struct opts *o, struct vfio_pci_device *d
 		snprintf(why, whylen, "%s: %s", dev->bdf, err);
 		return EXIT_FAIL;
 	}
-	if (fit_to_bar(o, &b->bar, why, whylen))
+	if (mmio_opts_fit(o, &b->bar, why, whylen))
 		return EXIT_USAGE;
 	if (bench_alloc(b)) {
 		snprintf(why, whylen, "out of memory");
@@ -1041,9 +735,9 @@ int main(int argc, char **argv)
 
 	freshmap_child(argc, argv);
 	log_prog = "vfio-mmio-bench";
-	parse_args(argc, argv, &o);
+	mmio_opts_parse(argc, argv, &o);
 	if (o.plan) {
-		print_plan(&o);
+		mmio_opts_print_plan(&o);
 		free(o.ws);
 		return EXIT_OK;
 	}
@@ -1055,7 +749,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < o.nlevel; i++)
 		run_level(&b, *o.level[i], &meta);
 	for (size_t i = 0; i < o.nbaseline; i++)
-		if (phase_on(&o, PH_LOAD) || phase_on(&o, PH_BW))
+		if (mmio_phase_on(&o, PH_LOAD) || mmio_phase_on(&o, PH_BW))
 			run_baseline(&b, o.baseline[i]);
 
 	code = results_commit(&b.res, why, sizeof(why));
