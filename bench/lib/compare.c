@@ -43,6 +43,64 @@ const char *compare_verdict_name(enum compare_verdict v)
 	return names[v];
 }
 
+const char *compare_spread_source_name(enum compare_spread_source s)
+{
+	static const char *const names[] = {
+		[COMPARE_SPREAD_NONE] = "",
+		[COMPARE_SPREAD_DATA] = "data",
+		[COMPARE_SPREAD_CALIBRATION] = "calibration",
+		[COMPARE_SPREAD_DEFAULT] = "default",
+	};
+
+	return names[s];
+}
+
+/*
+ * The committed campaigns (docs/results.md, "One boot per side"):
+ * under icount, the largest change between two boots of one kernel that
+ * the within-boot tests would call is 7.0% (hugetlb-2m/64M/munmap on
+ * 7.2); 10% stands above it.  Wall-clock boots of one kernel differ by
+ * up to 2x under TCG, and KVM and the host have no committed figures:
+ * from one boot of each, nothing can be called.
+ */
+double compare_one_boot_floor(const char *accel)
+{
+	return !strcmp(accel, "icount") ? 0.10 : INFINITY;
+}
+
+/*
+ * The boot-level test compares ln(ratio) with the spread of a
+ * difference of means of boot medians, s = sd * sqrt(1/a + 1/b), at the
+ * two-sided Bonferroni level COMPARE_ALPHA / @family: a calibrated or
+ * estimated spread is per case, and a comparison tests every case.
+ */
+static double compare_boot_se(double sd, size_t a, size_t b)
+{
+	return sd * sqrt(1 / (double)a + 1 / (double)b);
+}
+
+static double compare_crit(double df, size_t family)
+{
+	return stats_t_quantile(1 - COMPARE_ALPHA / (2.0 * (double)(family ? family : 1)), df);
+}
+
+double compare_floor(double sd, double df, size_t boots_a, size_t boots_b,
+		     size_t family, double threshold)
+{
+	double s = compare_boot_se(sd, boots_a, boots_b);
+
+	return expm1(fmax(log1p(threshold), compare_crit(df, family) * s));
+}
+
+double compare_mde(double sd, double df, size_t boots_a, size_t boots_b,
+		   size_t family, double threshold)
+{
+	double s = compare_boot_se(sd, boots_a, boots_b);
+
+	return expm1(fmax(log1p(threshold), compare_crit(df, family) * s) +
+		     stats_t_quantile(COMPARE_POWER, df) * s);
+}
+
 /*
  * One side made ready for resampling.  Every sample is sorted once;
  * a boot is the list of its samples' positions in that order.  A
@@ -133,6 +191,68 @@ out:
 	free(t);
 	if (ret)
 		compare_pool_free(p);
+	return ret;
+}
+
+/*
+ * ln of each boot's median into @out (p->nboots of them): a boot's
+ * positions are in ascending order of value, so its median is read off
+ * them.  False when a median is not above 0 (no logarithm).
+ */
+static bool compare_pool_log_medians(const struct compare_pool *p, double *out)
+{
+	for (size_t b = 0; b < p->nboots; b++) {
+		const size_t *pos = &p->pos[p->start[b]];
+		size_t m = p->start[b + 1] - p->start[b];
+		double lo = p->sorted[pos[(m - 1) / 2]], hi = p->sorted[pos[m / 2]];
+		double med = lo + 0.5 * (hi - lo);
+
+		if (!(med > 0))
+			return false;
+		out[b] = log(med);
+	}
+	return true;
+}
+
+/* Sum of squared deviations from their mean of @n values. */
+static double compare_ss(const double *v, size_t n)
+{
+	double mean = 0, ss = 0;
+
+	for (size_t i = 0; i < n; i++)
+		mean += v[i] / (double)n;
+	for (size_t i = 0; i < n; i++)
+		ss += (v[i] - mean) * (v[i] - mean);
+	return ss;
+}
+
+/*
+ * The spread of ln(boot median) pooled over both sides, each around
+ * its own mean (the sides may differ; their boots scatter alike), into
+ * r->boot_sd with r->df.  False without two boots a side, or when a
+ * median is not above 0.
+ */
+static int compare_data_spread(const struct compare_pool *pb,
+			       const struct compare_pool *pn,
+			       struct compare_result *r)
+{
+	double *lm;
+	int ret = 0;
+
+	if (pb->nboots < 2 || pn->nboots < 2)
+		return 0;
+	lm = malloc((pb->nboots + pn->nboots) * sizeof(*lm));
+	if (!lm)
+		return -ENOMEM;
+	if (compare_pool_log_medians(pb, lm) &&
+	    compare_pool_log_medians(pn, lm + pb->nboots)) {
+		r->df = (double)(pb->nboots + pn->nboots - 2);
+		r->boot_sd = sqrt((compare_ss(lm, pb->nboots) +
+				   compare_ss(lm + pb->nboots, pn->nboots)) / r->df);
+		r->source = COMPARE_SPREAD_DATA;
+		ret = 1;
+	}
+	free(lm);
 	return ret;
 }
 
@@ -279,8 +399,42 @@ int compare_summarize(const struct compare_side *s,
 	return 0;
 }
 
+/*
+ * Which boot-to-boot spread judges the case: a calibration's, else the
+ * boots' own (two or more a side), else, with one boot on a side, the
+ * mode's floor.  The two-sided p of the boot-level t test goes with a
+ * measured spread.
+ */
+static int compare_boot_model(const struct compare_pool *pb,
+			      const struct compare_pool *pn,
+			      const struct compare_spread *spread,
+			      struct compare_result *r)
+{
+	double s, d = fabs(log(r->ratio));
+	int ret = 0;
+
+	if (spread && spread->df > 0 && spread->sd >= 0) {
+		r->source = COMPARE_SPREAD_CALIBRATION;
+		r->boot_sd = spread->sd;
+		r->df = spread->df;
+	} else if ((ret = compare_data_spread(pb, pn, r)) <= 0) {
+		r->source = pb->nboots == 1 || pn->nboots == 1 ?
+			    COMPARE_SPREAD_DEFAULT : COMPARE_SPREAD_NONE;
+		return ret;
+	}
+	s = compare_boot_se(r->boot_sd, pb->nboots, pn->nboots);
+	if (isnan(d))
+		r->p_boot = 1;
+	else if (s == 0)
+		r->p_boot = d == 0 ? 1 : 0;
+	else
+		r->p_boot = fmin(1, 2 * stats_t_cdf(-d / s, r->df));
+	return 0;
+}
+
 int compare_case(const struct compare_side *base,
 		 const struct compare_side *new, enum compare_goal goal,
+		 const struct compare_spread *spread,
 		 const struct compare_opts *o, struct compare_result *r)
 {
 	struct compare_pool pb, pn;
@@ -290,6 +444,8 @@ int compare_case(const struct compare_side *base,
 		.goal = goal,
 		.ratio = NAN, .ci_lo = NAN, .ci_hi = NAN,
 		.p = NAN, .p_holm = NAN,
+		.boot_sd = NAN, .df = NAN, .p_boot = NAN,
+		.floor = NAN, .mde = NAN,
 		.verdict = COMPARE_SAME,
 	};
 	if (!o->resamples)
@@ -302,24 +458,52 @@ int compare_case(const struct compare_side *base,
 		goto out;
 	compare_pool_stats(&pb, &r->base);
 	compare_pool_stats(&pn, &r->new);
-	if (pb.n < 2 || pn.n < 2) {
+	if (!pb.n || !pn.n) {
 		r->verdict = COMPARE_MISSING;
 		goto out;
 	}
+	/*
+	 * A verification figure comes once per boot (kprobe and ptdump
+	 * counts) or once per sample: one of each side is enough to show
+	 * both and whether they differ.  A timed metric with a single
+	 * sample on a side has no spread at all to judge it by.
+	 */
 	if (goal == COMPARE_INFO_ONLY)
 		r->verdict = COMPARE_INFO;
+	else if (pb.n < 2 || pn.n < 2)
+		r->verdict = COMPARE_UNSTABLE;
+	else
+		r->judged = true;
 	r->ratio = compare_ratio(r->new.median, r->base.median);
 	r->p = stats_mann_whitney_p(pb.sorted, pb.n, pn.sorted, pn.n);
 	ret = isnan(r->p) ? -ENOMEM : compare_ratio_ci(&pb, &pn, o, r);
+	if (!ret && r->judged)
+		ret = compare_boot_model(&pb, &pn, spread, r);
 out:
 	compare_pool_free(&pb);
 	compare_pool_free(&pn);
 	return ret;
 }
 
-static bool compare_is_judged(const struct compare_result *r)
+/* The floor and minimum detectable effect of a judged case of @family. */
+static void compare_set_floor(struct compare_result *r, size_t family,
+			      const struct compare_opts *o)
 {
-	return r->verdict != COMPARE_MISSING && r->verdict != COMPARE_INFO;
+	switch (r->source) {
+	case COMPARE_SPREAD_DATA:
+	case COMPARE_SPREAD_CALIBRATION:
+		r->floor = compare_floor(r->boot_sd, r->df, r->base.nboots,
+					 r->new.nboots, family, o->threshold);
+		r->mde = compare_mde(r->boot_sd, r->df, r->base.nboots,
+				     r->new.nboots, family, o->threshold);
+		break;
+	case COMPARE_SPREAD_DEFAULT:
+		r->floor = fmax(o->threshold, o->one_boot_floor);
+		break;
+	case COMPARE_SPREAD_NONE:
+		r->floor = o->threshold;
+		break;
+	}
 }
 
 static enum compare_verdict compare_verdict_of(const struct compare_result *r,
@@ -338,6 +522,14 @@ static enum compare_verdict compare_verdict_of(const struct compare_result *r,
 	down = r->ci_hi < 1 && r->ratio < 1 - t;
 	if (!(up || down) || !(r->p_holm < COMPARE_ALPHA))
 		return COMPARE_SAME;
+	/*
+	 * The samples see a change; whether boots of one kernel land this
+	 * far apart is for the boot-level floor to say.  A change that
+	 * the spread between boots could explain is neither a change nor
+	 * its absence.
+	 */
+	if (!(fabs(log(r->ratio)) > log1p(r->floor)))
+		return COMPARE_UNSTABLE;
 	return up == (r->goal == COMPARE_LOWER) ? COMPARE_REGRESSED :
 						  COMPARE_IMPROVED;
 }
@@ -347,7 +539,7 @@ int compare_judge(struct compare_result *r, size_t n,
 {
 	double *p = calloc(n ? n : 1, sizeof(*p));
 	double *adj = calloc(n ? n : 1, sizeof(*adj));
-	size_t i, k;
+	size_t i, k, family;
 
 	if (!p || !adj) {
 		free(p);
@@ -355,18 +547,21 @@ int compare_judge(struct compare_result *r, size_t n,
 		return -ENOMEM;
 	}
 	/*
-	 * The family is the cases that can be judged: a missing case has
-	 * no test, and an info case's test would only make the others
-	 * harder to pass without being reported as a change itself.
+	 * The family is the cases that can be judged: a missing case or
+	 * a single sample has no test, and an info case's test would only
+	 * make the others harder to pass without being reported as a
+	 * change itself.
 	 */
 	for (i = 0, k = 0; i < n; i++)
-		if (compare_is_judged(&r[i]))
+		if (r[i].judged)
 			p[k++] = r[i].p;
 	stats_holm(p, k, adj);
+	family = k;
 	for (i = 0, k = 0; i < n; i++) {
-		if (!compare_is_judged(&r[i]))
+		if (!r[i].judged)
 			continue;
 		r[i].p_holm = adj[k++];
+		compare_set_floor(&r[i], family, o);
 		r[i].verdict = compare_verdict_of(&r[i], o->threshold);
 	}
 	free(p);

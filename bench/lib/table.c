@@ -106,7 +106,7 @@ static int table_side_rows(struct table *t, size_t s)
 		if (!ret && s) {
 			cr = table_side_case(ref, c, b.values, b.views, b.counts, &w->verified, &vr);
 			ret = compare_case(cr, cs, compare_goal_of(k->metric, k->unit),
-					   &t->o, &w->r);
+					   NULL, &t->o, &w->r);
 		}
 		t->nrows++;
 	}
@@ -140,6 +140,9 @@ int table_build(struct table *t, struct samples_set *set,
 	int ret = 0;
 
 	*t = (struct table){ .set = set, .against = against, .o = *o };
+	/* One accel mode for all sides (samples_check_sides()). */
+	if (set->nsides && set->sides[0].nruns)
+		t->o.one_boot_floor = compare_one_boot_floor(set->sides[0].runs[0].accel);
 	t->labels = calloc(set->nsides, sizeof(*t->labels));
 	t->rows = malloc((set->nsides * set->ncases + 1) * sizeof(*t->rows));
 	if (!t->labels || !t->rows) {
