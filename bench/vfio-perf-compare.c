@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 			    " match --bench/--metric" : "");
 	}
 	check(samples_check_sides(&set, &so), &set);
-	check(table_build(&t, &set, labels, against, &co), &set);
+	check(table_build(&t, &set, labels, against, &co, NULL), &set);
 
 	/* Refuse an existing output before any is written. */
 	write_csv(table_write_csv, &t, csv_path);

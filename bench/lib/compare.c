@@ -297,6 +297,38 @@ static double compare_pool_resample_median(struct compare_pool *p,
 	return compare_counts_median(p->sorted, p->counts, total);
 }
 
+int compare_spread_pool_add(struct compare_spread_pool *pool,
+			    const struct compare_side *s)
+{
+	struct compare_pool p;
+	double *lm = NULL, *lv = NULL;
+	int ret = compare_pool_init(&p, s);
+
+	if (ret || !p.n)
+		return ret;
+	lm = malloc(p.nboots * sizeof(*lm));
+	lv = malloc(p.n * sizeof(*lv));
+	ret = lm && lv ? 0 : -ENOMEM;
+	if (!ret && (!compare_pool_log_medians(&p, lm) || !(p.sorted[0] > 0)))
+		ret = -EDOM;
+	for (size_t b = 0; b < p.nboots && !ret; b++) {
+		size_t m = p.start[b + 1] - p.start[b];
+
+		for (size_t j = 0; j < m; j++)
+			lv[j] = log(p.sorted[p.pos[p.start[b] + j]]);
+		pool->within_ss += compare_ss(lv, m);
+		pool->within_df += (double)(m - 1);
+	}
+	if (!ret) {
+		pool->boot_ss += compare_ss(lm, p.nboots);
+		pool->boot_df += (double)(p.nboots - 1);
+	}
+	free(lm);
+	free(lv);
+	compare_pool_free(&p);
+	return ret;
+}
+
 /*
  * new / base, with 0 / 0 = 1: a count that stays at zero (no faults
  * before, none after) has not changed.

@@ -89,6 +89,17 @@ struct compare_opts {
 #define COMPARE_OPTS_INIT { .threshold = 0.02, .resamples = 2000, .seed = 1, \
 			    .one_boot_floor = INFINITY }
 
+/*
+ * A boot-to-boot spread pooled over sides (kernels) of a calibration:
+ * sums of squared deviations of ln(boot median) from its side's mean
+ * and of ln(sample) from its boot's mean, with their degrees of
+ * freedom.  sd = sqrt(ss / df).
+ */
+struct compare_spread_pool {
+	double boot_ss, boot_df;
+	double within_ss, within_df;
+};
+
 /* One side's figures, all boots pooled; NaN where there are no samples. */
 struct compare_stats {
 	size_t n;		/* samples */
@@ -151,6 +162,14 @@ int compare_case(const struct compare_side *base,
  */
 int compare_summarize(const struct compare_side *s,
 		      const struct compare_opts *o, struct compare_stats *st);
+
+/*
+ * Add the boots of side @s to @pool.  A side whose values are not all
+ * above 0 has no logarithms and adds nothing: -EDOM.  Returns 0,
+ * -EDOM, -EINVAL (a NaN sample) or -ENOMEM.
+ */
+int compare_spread_pool_add(struct compare_spread_pool *pool,
+			    const struct compare_side *s);
 
 /*
  * Holm-adjust the p-values of the judged cases among the @n of one

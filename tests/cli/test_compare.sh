@@ -34,7 +34,7 @@ expect_eq "4K map" "$(verdict $map4k)" "~"
 expect_eq "read bandwidth" "$(verdict mmio/bar/pud/1G/read-bw)" improved
 expect_eq "hugetlb pages" "$(verdict dma/hugetlb-2m/type1v2/1G/hugetlb-pages)" info
 expect_eq "new-only case" "$(verdict mmio/bar/pud/1G/kprobe-vmf_insert_pfn_pud)" missing
-grep -qE "^ +100\.1 ms ± +0\.2% +\+20\.0% +120\.2 ms ± +0\.2% +regressed +$map\$" "$tmp/stdout" ||
+grep -qE "^ +100\.1 ms ± +0\.2% +\+20\.0% +120\.2 ms ± +0\.2% +[0-9.]+% +regressed +$map\$" "$tmp/stdout" ||
 	fail "map row not in the table format: $(grep " $map\$" "$tmp/stdout")"
 grep -q '^6 cases: 2 ~, 1 improved, 1 regressed, 0 unstable, 1 missing, 1 info$' "$tmp/stdout" ||
 	fail "footer: $(tail -n 1 "$tmp/stdout")"
@@ -97,6 +97,14 @@ expect_eq "csv case" "$(csvfield 1 map hugetlb-2m case)" $map
 expect_eq "csv size" "$(csvfield 1 map hugetlb-2m size)" 1G
 expect_eq "csv base has no ratio" "$(csvfield 0 map hugetlb-2m ratio)$(csvfield 0 map hugetlb-2m verdict)" ""
 expect_eq "csv median text" "$(csvfield 0 map hugetlb-2m median_text)" "100.1 ms"
+# Two boots a side: the spread between boots comes from them (2 df).
+expect_eq "csv spread source" "$(csvfield 1 map hugetlb-2m spread_source)" data
+expect_eq "csv boot df" "$(csvfield 1 map hugetlb-2m boot_df)" 2
+awk -v f="$(csvfield 1 map hugetlb-2m floor)" -v m="$(csvfield 1 map hugetlb-2m mde)" \
+	'BEGIN { exit !(f >= 0.02 && m > f && m < 0.2) }' || fail "floor/mde of map out of range"
+expect_eq "csv info has no mde" "$(csvfield 1 hugetlb-pages hugetlb-2m mde)$(csvfield 1 hugetlb-pages hugetlb-2m floor)" ""
+grep -q '^note: spread between boots of [0-9]* cases from these boots (t with 2 degrees of freedom)' "$tmp/stdout" ||
+	fail "no note on where the spread between boots comes from"
 lo=$(csvfield 1 map hugetlb-2m ratio_ci_lo) hi=$(csvfield 1 map hugetlb-2m ratio_ci_hi)
 awk -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo > 1.19 && lo < 1.2 && hi > 1.2 && hi < 1.21) }' ||
 	fail "ratio CI of map not around 1.2: [$lo, $hi]"
