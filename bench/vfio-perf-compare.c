@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calib.h"
 #include "cli.h"
 #include "log.h"
 #include "samples.h"
@@ -29,9 +30,12 @@ static void usage(FILE *f)
 "\n"
 "Compare the cases of NEW against BASE: ratio of medians with a\n"
 "hierarchical bootstrap 95%% CI (boots, then samples), Mann-Whitney U\n"
-"p-value with Holm correction, and a verdict per case: improved,\n"
-"regressed, ~ (no significant change), unstable (too noisy to call),\n"
-"missing, info (verification figures, never judged).\n"
+"p-value with Holm correction, a boot-level floor (the spread between\n"
+"boots: from the sides' own boots, a --calibration, or with one boot a\n"
+"side the accel mode's floor: 10%% icount, none for wall-clock modes),\n"
+"and a verdict per case: improved, regressed, ~ (no significant change),\n"
+"unstable (the data cannot tell), missing, info (verification figures,\n"
+"never judged); mde: the smallest change called 4 times in 5.\n"
 "\n"
 "Each side is a run directory, a directory of run directories (a\n"
 "failed-attempts subdirectory is skipped), or a comma-separated list of\n"
@@ -46,9 +50,15 @@ static void usage(FILE *f)
 "  --label NAME       name of the next side (repeat: BASE, NEW, ...);\n"
 "                     default: the build name, the Debian version or the\n"
 "                     kernel release of the side's runs\n"
+"  --calibration DIR  boot-to-boot spreads per case from a calibration of\n"
+"                     the sides' accel mode (harness/calibrate.sh): floors\n"
+"                     and mde from it, needed to call a change from one\n"
+"                     boot a side\n"
 "  --metric REGEX     only metrics matching REGEX (extended)\n"
 "  --bench NAME       only this bench (dma, mmio)\n"
 "  --allow-failed     read runs whose status is not ok (said on stderr)\n"
+"  --allow-same-run   let one run stand in two sides: a check of the tool,\n"
+"                     identical data must give no change\n"
 "  -h, --help         this text\n"
 "\n"
 "Exit: 0 no regression, 1 a case regressed, 2 incomplete data (a case of\n"
@@ -89,7 +99,7 @@ static void check_new(const char *path)
 int main(int argc, char **argv)
 {
 	enum { O_THRESHOLD = 256, O_CSV, O_SIDES_CSV, O_LABEL, O_METRIC,
-	       O_BENCH, O_ALLOW_FAILED, O_AGAINST };
+	       O_BENCH, O_ALLOW_FAILED, O_AGAINST, O_CALIBRATION, O_ALLOW_SAME };
 	static const struct option lo[] = {
 		{ "threshold", required_argument, NULL, O_THRESHOLD },
 		{ "against", required_argument, NULL, O_AGAINST },
@@ -99,13 +109,16 @@ int main(int argc, char **argv)
 		{ "metric", required_argument, NULL, O_METRIC },
 		{ "bench", required_argument, NULL, O_BENCH },
 		{ "allow-failed", no_argument, NULL, O_ALLOW_FAILED },
+		{ "allow-same-run", no_argument, NULL, O_ALLOW_SAME },
+		{ "calibration", required_argument, NULL, O_CALIBRATION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct compare_opts co = COMPARE_OPTS_INIT;
 	struct samples_opts so = { .notes = stderr };
 	enum table_against against = TABLE_AGAINST_FIRST;
-	const char *csv_path = NULL, *sides_path = NULL, **labels;
+	const char *csv_path = NULL, *sides_path = NULL, *cal_path = NULL, **labels;
+	struct calib cal = { 0 };
 	struct samples_set set = { 0 };
 	size_t nlabels = 0, nsides;
 	struct table t;
@@ -147,6 +160,8 @@ int main(int argc, char **argv)
 			break;
 		case O_BENCH: so.bench = optarg; break;
 		case O_ALLOW_FAILED: so.allow_failed = true; break;
+		case O_ALLOW_SAME: so.allow_same_run = true; break;
+		case O_CALIBRATION: cal_path = optarg; break;
 		case 'h':
 			free(labels);
 			usage(stdout);
@@ -172,7 +187,14 @@ int main(int argc, char **argv)
 			    " match --bench/--metric" : "");
 	}
 	check(samples_check_sides(&set, &so), &set);
-	check(table_build(&t, &set, labels, against, &co, NULL), &set);
+	if (cal_path) {
+		if (calib_read(&cal, cal_path, set.err, sizeof(set.err)))
+			die_refused("%s", set.err);
+		if (strcmp(cal.accel, set.sides[0].runs[0].accel))
+			die_refused("%s: a calibration of accel %s; the sides are %s", cal.path,
+				    cal.accel, set.sides[0].runs[0].accel);
+	}
+	check(table_build(&t, &set, labels, against, &co, cal_path ? &cal : NULL), &set);
 
 	/* Refuse an existing output before any is written. */
 	write_csv(table_write_csv, &t, csv_path);
@@ -187,6 +209,7 @@ int main(int argc, char **argv)
 			t.incomplete);
 	table_free(&t);
 	samples_free(&set);
+	calib_free(&cal);
 	free(labels);
 	if (so.metric)
 		regfree(&metric_re);

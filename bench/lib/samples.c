@@ -1061,10 +1061,14 @@ int samples_check_sides(struct samples_set *set, const struct samples_opts *o)
 					const struct samples_run *a = &set->sides[t].runs[j];
 					const struct samples_run *b = &sd->runs[i];
 
-					if (!strcmp(a->run_id, b->run_id) && a->boot == b->boot)
-						return samples_fail(set, -EINVAL, "%s and %s both hold run %s boot %lu (%s, %s): a comparison of data with itself",
+					if (strcmp(a->run_id, b->run_id) || a->boot != b->boot)
+						continue;
+					if (!o->allow_same_run)
+						return samples_fail(set, -EINVAL, "%s and %s both hold run %s boot %lu (%s, %s): a comparison of data with itself (--allow-same-run to check the tool on it)",
 								    set->sides[t].name, sd->name, b->run_id,
 								    b->boot, a->dir, b->dir);
+					samples_note(o, "note: %s and %s both hold run %s boot %lu: a check of the tool on identical data, not a comparison",
+						     set->sides[t].name, sd->name, b->run_id, b->boot);
 				}
 		if (samples_distinct(sd, offsetof(struct samples_run, accel), false, buf, sizeof(buf)) != 1)
 			return samples_fail(set, -EINVAL, "%s (%s) mixes accel modes %s: compare runs of one mode",

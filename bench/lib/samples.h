@@ -26,6 +26,7 @@
 
 struct samples_opts {
 	bool allow_failed;	/* read runs whose status is not ok */
+	bool allow_same_run;	/* one run in two sides: a check of the tool on identical data */
 	const char *bench;	/* keep only this bench, or NULL */
 	const regex_t *metric;	/* keep only metrics it matches, or NULL */
 	FILE *notes;		/* warnings and notes, one line each; or NULL */

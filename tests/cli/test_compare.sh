@@ -117,6 +117,41 @@ cp "$tmp/cmp.csv" "$tmp/before.csv"
 expect 2 "cmp.csv: exists; not overwriting it" "$c" --csv "$tmp/cmp.csv" "$fx/base" "$fx/same"
 cmp -s "$tmp/cmp.csv" "$tmp/before.csv" || fail "--csv overwrote an existing file"
 
+# One boot a side (committed runs). The two icount boots of each kernel
+# of campaign-20261122T062325Z, boot against boot: nothing called (7.2's
+# hugetlb-2m/64M munmap differs by 7.0% between its boots, every rep),
+# verification rows (kprobe counts, once per boot) are info, not
+# missing, and the note says what one boot cannot tell.
+for k in 6.12 sid; do
+	mapfile -t boots < <(ls -d "$repo/results/campaign-20261122T062325Z/$k"/*/)
+	expect 0 "" "$c" "${boots[0]}" "${boots[1]}"
+	! grep -qE ' (improved|regressed|missing) ' "$tmp/stdout" ||
+		fail "A/A of $k's two boots called: $(grep -E ' (improved|regressed|missing) ' "$tmp/stdout")"
+	grep -q '^note: one boot on a side: .* changes smaller than 10% cannot be called' "$tmp/stdout" ||
+		fail "A/A of $k: no one-boot note"
+	expect_eq "A/A $k: kprobe row" "$(verdict mmio/bar/pmd/1G/kprobe-vmf_insert_pfn_pmd)" info
+done
+expect_eq "7.2 A/A: hugetlb-2m/64M munmap" "$(verdict dma/hugetlb-2m/type1v2/64M/munmap)" unstable
+grep -qE -- '-7\.0% .* >10% +unstable +dma/hugetlb-2m/type1v2/64M/munmap$' "$tmp/stdout" ||
+	fail "7.2 A/A: munmap row: $(grep ' dma/hugetlb-2m/type1v2/64M/munmap$' "$tmp/stdout")"
+
+# The committed reference run against itself: refused as data compared
+# with itself, unless asked for as a check of the tool; against a copy
+# under another run id it is an ordinary one-boot comparison. Either way
+# exit 0 and no change (TCG, one boot: no change could be called).
+ref=$repo/results/20261122T090641Z-6.12.117_deb12-amd64
+expect 2 "a comparison of data with itself \(--allow-same-run" "$c" "$ref" "$ref"
+expect 0 "both hold run .*: a check of the tool on identical data" "$c" --allow-same-run "$ref" "$ref"
+! grep -qE ' (improved|regressed|missing) ' "$tmp/stdout" || fail "reference run against itself called a change"
+grep -q '^note: one boot on a side (tcg, a wall-clock mode): .* no change can be called' "$tmp/stdout" ||
+	fail "reference run against itself: no wall-clock note"
+mkdir "$tmp/copy"
+for f in meta.csv cases.csv samples.csv; do
+	sed 's/20261122T090641Z-6\.12\.117_deb12-amd64/copy-of-the-reference/' "$ref/$f" >"$tmp/copy/$f"
+done
+expect 0 "" "$c" "$ref" "$tmp/copy"
+! grep -qE ' (improved|regressed|missing) ' "$tmp/stdout" || fail "reference run against its copy called a change"
+
 # Refusals: every one exits 2, never 1 (that would read as a regression).
 expect 2 "mixes kernels 6.12.117, 7.2.13: give it a --label" "$c" "$fx/new" "$fx/base/20250101T000000Z-6.12.117,$fx/same/same-boot0"
 expect 2 "boot 0 also appears in .*: a sample must count once" "$c" "$fx/base" "$fx/same/same-boot0,$fx/same/same-boot0"
