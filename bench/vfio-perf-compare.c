@@ -19,6 +19,7 @@
 
 #include "calib.h"
 #include "cli.h"
+#include "confdiff.h"
 #include "log.h"
 #include "samples.h"
 #include "table.h"
@@ -37,6 +38,11 @@ static void usage(FILE *f)
 "unstable (the data cannot tell), missing, info (verification figures,\n"
 "never judged); mde: the smallest change called 4 times in 5.\n"
 "\n"
+"When two sides' kernel configs differ, the options they differ in are\n"
+"listed before the verdicts (memory model, preemption, debug,\n"
+"mitigations, IOMMU/VFIO first), from each run's config.gz or the config\n"
+"of that sha256 in $VFIO_PERF_CACHE/kernels or kbuild.\n"
+"\n"
 "Each side is a run directory, a directory of run directories (a\n"
 "failed-attempts subdirectory is skipped), or a comma-separated list of\n"
 "run directories. Every run is validated as it is read (docs/results.md);\n"
@@ -47,6 +53,8 @@ static void usage(FILE *f)
 "                     the \"previous\" one (a timeline)\n"
 "  --csv FILE         write the long table as CSV (never overwriting)\n"
 "  --sides-csv FILE   write the sides as CSV (never overwriting)\n"
+"  --config-diff FILE write every kernel config option a side and its\n"
+"                     reference differ in as CSV (never overwriting)\n"
 "  --label NAME       name of the next side (repeat: BASE, NEW, ...);\n"
 "                     default: the build name, the Debian version or the\n"
 "                     kernel release of the side's runs\n"
@@ -99,12 +107,14 @@ static void check_new(const char *path)
 int main(int argc, char **argv)
 {
 	enum { O_THRESHOLD = 256, O_CSV, O_SIDES_CSV, O_LABEL, O_METRIC,
-	       O_BENCH, O_ALLOW_FAILED, O_AGAINST, O_CALIBRATION, O_ALLOW_SAME };
+	       O_BENCH, O_ALLOW_FAILED, O_AGAINST, O_CALIBRATION, O_ALLOW_SAME,
+	       O_CONFIG_DIFF };
 	static const struct option lo[] = {
 		{ "threshold", required_argument, NULL, O_THRESHOLD },
 		{ "against", required_argument, NULL, O_AGAINST },
 		{ "csv", required_argument, NULL, O_CSV },
 		{ "sides-csv", required_argument, NULL, O_SIDES_CSV },
+		{ "config-diff", required_argument, NULL, O_CONFIG_DIFF },
 		{ "label", required_argument, NULL, O_LABEL },
 		{ "metric", required_argument, NULL, O_METRIC },
 		{ "bench", required_argument, NULL, O_BENCH },
@@ -118,6 +128,8 @@ int main(int argc, char **argv)
 	struct samples_opts so = { .notes = stderr };
 	enum table_against against = TABLE_AGAINST_FIRST;
 	const char *csv_path = NULL, *sides_path = NULL, *cal_path = NULL, **labels;
+	const char *confdiff_path = NULL;
+	struct confdiff cd = { 0 };
 	struct calib cal = { 0 };
 	struct samples_set set = { 0 };
 	size_t nlabels = 0, nsides;
@@ -147,6 +159,7 @@ int main(int argc, char **argv)
 			break;
 		case O_CSV: csv_path = optarg; break;
 		case O_SIDES_CSV: sides_path = optarg; break;
+		case O_CONFIG_DIFF: confdiff_path = optarg; break;
 		case O_LABEL: labels[nlabels++] = optarg; break;
 		case O_METRIC:
 			if (so.metric)
@@ -176,6 +189,7 @@ int main(int argc, char **argv)
 
 	check_new(csv_path);
 	check_new(sides_path);
+	check_new(confdiff_path);
 	for (size_t i = 0; i < nsides; i++) {
 		char name[16];
 
@@ -195,11 +209,18 @@ int main(int argc, char **argv)
 				    cal.accel, set.sides[0].runs[0].accel);
 	}
 	check(table_build(&t, &set, labels, against, &co, cal_path ? &cal : NULL), &set);
+	check(confdiff_load(&cd, &t, getenv("VFIO_PERF_CACHE"), stderr, set.err,
+			    sizeof(set.err)), &set);
 
 	/* Refuse an existing output before any is written. */
 	write_csv(table_write_csv, &t, csv_path);
 	write_csv(table_write_sides_csv, &t, sides_path);
+	if (confdiff_path && (ret = confdiff_write_csv(&cd, &t, confdiff_path)))
+		die_refused("%s: %s", confdiff_path, ret == -EEXIST ?
+			    "exists; not overwriting it" : strerror(-ret));
 	table_print_sides(&t, stdout);
+	fputc('\n', stdout);
+	confdiff_print(&cd, &t, 12, stdout);
 	table_print_verdicts(&t, stdout);
 	fflush(stdout);
 
@@ -207,6 +228,7 @@ int main(int argc, char **argv)
 	if (t.incomplete)
 		log_msg("incomplete: %zu case(s) measured on a reference side cannot be compared (missing)",
 			t.incomplete);
+	confdiff_free(&cd);
 	table_free(&t);
 	samples_free(&set);
 	calib_free(&cal);

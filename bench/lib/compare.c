@@ -93,12 +93,13 @@ double compare_floor(double sd, double df, size_t boots_a, size_t boots_b,
 }
 
 double compare_mde(double sd, double df, size_t boots_a, size_t boots_b,
-		   size_t family, double threshold)
+		   size_t family, double threshold, double ci_sd)
 {
 	double s = compare_boot_se(sd, boots_a, boots_b);
+	double c = fmax(log1p(compare_floor(sd, df, boots_a, boots_b, family, threshold)),
+			1.959963984540054 * ci_sd);
 
-	return expm1(fmax(log1p(threshold), compare_crit(df, family) * s) +
-		     stats_t_quantile(COMPARE_POWER, df) * s);
+	return expm1(c + stats_t_quantile(COMPARE_POWER, df) * fmax(s, ci_sd));
 }
 
 /*
@@ -517,6 +518,14 @@ out:
 	return ret;
 }
 
+/* The ln-scale standard error the ratio's bootstrap CI implies. */
+static double compare_ci_sd(const struct compare_result *r)
+{
+	double w = log(r->ci_hi / r->ci_lo) / (2 * 1.959963984540054);
+
+	return isfinite(w) && w > 0 ? w : 0;
+}
+
 /* The floor and minimum detectable effect of a judged case of @family. */
 static void compare_set_floor(struct compare_result *r, size_t family,
 			      const struct compare_opts *o)
@@ -527,7 +536,8 @@ static void compare_set_floor(struct compare_result *r, size_t family,
 		r->floor = compare_floor(r->boot_sd, r->df, r->base.nboots,
 					 r->new.nboots, family, o->threshold);
 		r->mde = compare_mde(r->boot_sd, r->df, r->base.nboots,
-				     r->new.nboots, family, o->threshold);
+				     r->new.nboots, family, o->threshold,
+				     compare_ci_sd(r));
 		break;
 	case COMPARE_SPREAD_DEFAULT:
 		r->floor = fmax(o->threshold, o->one_boot_floor);

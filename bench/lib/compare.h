@@ -206,16 +206,26 @@ const char *compare_spread_source_name(enum compare_spread_source s);
 double compare_one_boot_floor(const char *accel);
 
 /*
- * The smallest change (0.05 = 5%) a boot-level test calls, and the
- * smallest true change it calls with COMPARE_POWER, for boot medians
- * of spread @sd (ln scale, @df degrees of freedom), @boots_a and
- * @boots_b boots per side, among @family judged cases at @threshold.
- * The calibration's table of boots per side and vfio-perf-compare's
- * mde column both come from here.
+ * The smallest change (0.05 = 5%) the boot-level test calls, for boot
+ * medians of spread @sd (ln scale, @df degrees of freedom), @boots_a
+ * and @boots_b boots per side, among @family judged cases at
+ * @threshold: the threshold or the t quantile of the Bonferroni level
+ * times sd * sqrt(1/a + 1/b), whichever is larger.
  */
 double compare_floor(double sd, double df, size_t boots_a, size_t boots_b,
 		     size_t family, double threshold);
+
+/*
+ * The minimum detectable effect: the smallest true change the whole
+ * rule calls with COMPARE_POWER.  A change must pass the floor above
+ * and the ratio's 95% CI must exclude 1; @ci_sd is the ln-scale
+ * standard error behind that CI (its ln width / (2 * 1.96); 0 if
+ * unknown).  mde = exp(c + q * s) - 1 with c the larger of ln(1 +
+ * floor) and 1.96 ci_sd, s the larger of the two standard errors and q
+ * the t quantile of COMPARE_POWER.  The calibration's table of boots
+ * per side and vfio-perf-compare's mde column both come from here.
+ */
 double compare_mde(double sd, double df, size_t boots_a, size_t boots_b,
-		   size_t family, double threshold);
+		   size_t family, double threshold, double ci_sd);
 
 #endif

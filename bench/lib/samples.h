@@ -45,6 +45,7 @@ struct samples_run {
 	char *commit;		/* vfio_perf_commit, or "" */
 	char *bench_suite;	/* the suite file's name, or "" */
 	char *bench_suite_sha256;
+	char *config_sha256;	/* kernel_config_sha256: of the kernel's .config, or "" */
 	bool incomplete;	/* its directory is named *.incomplete */
 	size_t nsamples;	/* rows of its samples.csv */
 };

@@ -238,6 +238,17 @@ TEST(compare_info_is_reported_not_judged)
 		       &r) == COMPARE_INFO);
 	CHECK_NEAR(r.ratio, 0.5, 0);
 	CHECK(r.p < 0.05 && isnan(r.p_holm));
+	/*
+	 * A kprobe count comes once per boot: one boot, one sample a side
+	 * is enough to show both figures and whether they differ.
+	 */
+	CHECK(test_one(test_side_const(&a, 1, 1, 512), test_side_const(&b, 1, 1, 0),
+		       compare_goal_of("kprobe-vmf_insert_pfn_pmd", "count"),
+		       &r) == COMPARE_INFO);
+	CHECK_NEAR(r.ratio, 0, 0);
+	CHECK(!r.judged && isnan(r.floor) && isnan(r.mde));
+	/* Absent on a side is missing, whatever the goal. */
+	CHECK(test_one(&a.s, NULL, COMPARE_INFO_ONLY, &r) == COMPARE_MISSING);
 }
 
 TEST(compare_unstable)
@@ -423,27 +434,6 @@ TEST(compare_false_positives_identical)
 	CHECK(test_regressed_calls(0, 0.025, 200, 4049) <= 10);
 }
 
-TEST(compare_info_single_sample_each_side)
-{
-	struct test_side a, b;
-	struct compare_result r;
-
-	/* A kprobe count comes once per boot: one boot, one sample. */
-	CHECK(test_one(test_side_const(&a, 1, 1, 512),
-		       test_side_const(&b, 1, 1, 512),
-		       compare_goal_of("kprobe-vmf_insert_pfn_pmd", "count"),
-		       &r) == COMPARE_INFO);
-	CHECK_NEAR(r.ratio, 1, 0);
-	/* Differing figures are shown with their ratio, never judged. */
-	CHECK(test_one(&a.s, test_side_const(&b, 1, 1, 0),
-		       compare_goal_of("kprobe-vmf_insert_pfn_pmd", "count"),
-		       &r) == COMPARE_INFO);
-	CHECK_NEAR(r.ratio, 0, 0);
-	CHECK(!r.judged && isnan(r.floor) && isnan(r.mde));
-	/* Absent on a side is missing, whatever the goal. */
-	CHECK(test_one(&a.s, NULL, COMPARE_INFO_ONLY, &r) == COMPARE_MISSING);
-}
-
 /* One boot per side, 8 samples each: @base and @new exactly. */
 static enum compare_verdict test_one_boot(double base, double new,
 					  double floor,
@@ -505,6 +495,7 @@ TEST(compare_one_boot_calibrated)
 	CHECK_NEAR(r.p_boot, 2 * stats_t_cdf(-log(1.05) / s, 5), 1e-15);
 	/* The threshold is above the boot-level floor here. */
 	CHECK_NEAR(r.floor, 0.02, 1e-12);
+	/* Constant samples: the CI is a point, the spread between boots is all. */
 	CHECK_NEAR(r.mde, expm1(log(1.02) + stats_t_quantile(0.8, 5) * s), 1e-12);
 	/* One that saw 5% between boots does not: the floor is ~22%. */
 	CHECK(test_one_boot(100, 115, 0.0, &loose, &r) == COMPARE_UNSTABLE);
@@ -564,11 +555,17 @@ TEST(compare_floor_and_mde_formulas)
 	q = stats_t_quantile(1 - 0.05 / 160, 5);
 	s = 0.01 * sqrt(2.0 / 3);
 	CHECK_NEAR(compare_floor(0.01, 5, 3, 3, 80, 0.02), expm1(q * s), 1e-12);
-	CHECK_NEAR(compare_mde(0.01, 5, 3, 3, 80, 0.02),
+	CHECK_NEAR(compare_mde(0.01, 5, 3, 3, 80, 0.02, 0),
 		   expm1(q * s + stats_t_quantile(0.8, 5) * s), 1e-12);
 	/* No spread: the threshold alone. */
 	CHECK_NEAR(compare_floor(0, 5, 1, 1, 80, 0.02), 0.02, 1e-15);
-	CHECK_NEAR(compare_mde(0, 5, 1, 1, 80, 0.02), 0.02, 1e-15);
+	CHECK_NEAR(compare_mde(0, 5, 1, 1, 80, 0.02, 0), 0.02, 1e-15);
+	/*
+	 * Boots that agree, samples that do not (icount 4K map): the CI is
+	 * what must exclude 1, and its width sets the mde.
+	 */
+	CHECK_NEAR(compare_mde(0, 5, 2, 2, 80, 0.02, 0.1),
+		   expm1(1.959963984540054 * 0.1 + stats_t_quantile(0.8, 5) * 0.1), 1e-12);
 	/* More boots, smaller floors. */
-	CHECK(compare_mde(0.01, 5, 8, 8, 80, 0.02) < compare_mde(0.01, 5, 2, 2, 80, 0.02));
+	CHECK(compare_mde(0.01, 5, 8, 8, 80, 0.02, 0) < compare_mde(0.01, 5, 2, 2, 80, 0.02, 0));
 }
