@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,9 +71,13 @@ double compare_one_boot_floor(const char *accel)
 
 /*
  * The boot-level test compares ln(ratio) with the spread of a
- * difference of means of boot medians, s = sd * sqrt(1/a + 1/b), at the
- * two-sided Bonferroni level COMPARE_ALPHA / @family: a calibrated or
- * estimated spread is per case, and a comparison tests every case.
+ * difference of means of boot medians, s = sd * sqrt(1/a + 1/b), by a
+ * t test with the spread's degrees of freedom, Holm-corrected over the
+ * cases of a comparison like the Mann-Whitney p.  The floor is where
+ * that test can first pass: Holm's last step, at COMPARE_ALPHA itself.
+ * The minimum detectable effect takes the Bonferroni level of the whole
+ * family, Holm's first step: the power it promises does not depend on
+ * how many other cases changed.
  */
 static double compare_boot_se(double sd, size_t a, size_t b)
 {
@@ -85,18 +90,18 @@ static double compare_crit(double df, size_t family)
 }
 
 double compare_floor(double sd, double df, size_t boots_a, size_t boots_b,
-		     size_t family, double threshold)
+		     double threshold)
 {
 	double s = compare_boot_se(sd, boots_a, boots_b);
 
-	return expm1(fmax(log1p(threshold), compare_crit(df, family) * s));
+	return expm1(fmax(log1p(threshold), compare_crit(df, 1) * s));
 }
 
 double compare_mde(double sd, double df, size_t boots_a, size_t boots_b,
 		   size_t family, double threshold, double ci_sd)
 {
 	double s = compare_boot_se(sd, boots_a, boots_b);
-	double c = fmax(log1p(compare_floor(sd, df, boots_a, boots_b, family, threshold)),
+	double c = fmax(fmax(log1p(threshold), compare_crit(df, family) * s),
 			1.959963984540054 * ci_sd);
 
 	return expm1(c + stats_t_quantile(COMPARE_POWER, df) * fmax(s, ci_sd));
@@ -477,7 +482,7 @@ int compare_case(const struct compare_side *base,
 		.goal = goal,
 		.ratio = NAN, .ci_lo = NAN, .ci_hi = NAN,
 		.p = NAN, .p_holm = NAN,
-		.boot_sd = NAN, .df = NAN, .p_boot = NAN,
+		.boot_sd = NAN, .df = NAN, .p_boot = NAN, .p_boot_holm = NAN,
 		.floor = NAN, .mde = NAN,
 		.verdict = COMPARE_SAME,
 	};
@@ -534,7 +539,7 @@ static void compare_set_floor(struct compare_result *r, size_t family,
 	case COMPARE_SPREAD_DATA:
 	case COMPARE_SPREAD_CALIBRATION:
 		r->floor = compare_floor(r->boot_sd, r->df, r->base.nboots,
-					 r->new.nboots, family, o->threshold);
+					 r->new.nboots, o->threshold);
 		r->mde = compare_mde(r->boot_sd, r->df, r->base.nboots,
 				     r->new.nboots, family, o->threshold,
 				     compare_ci_sd(r));
@@ -566,47 +571,75 @@ static enum compare_verdict compare_verdict_of(const struct compare_result *r,
 		return COMPARE_SAME;
 	/*
 	 * The samples see a change; whether boots of one kernel land this
-	 * far apart is for the boot-level floor to say.  A change that
+	 * far apart is for the boot-level test to say (or, with one boot
+	 * on a side and no calibration, the mode's floor).  A change that
 	 * the spread between boots could explain is neither a change nor
 	 * its absence.
 	 */
-	if (!(fabs(log(r->ratio)) > log1p(r->floor)))
+	if (r->source == COMPARE_SPREAD_DATA || r->source == COMPARE_SPREAD_CALIBRATION ?
+	    !(r->p_boot_holm < COMPARE_ALPHA) : !(fabs(log(r->ratio)) > log1p(r->floor)))
 		return COMPARE_UNSTABLE;
 	return up == (r->goal == COMPARE_LOWER) ? COMPARE_REGRESSED :
 						  COMPARE_IMPROVED;
 }
 
-int compare_judge(struct compare_result *r, size_t n,
-		  const struct compare_opts *o)
+/* The double at offset @off of @r. */
+static double *compare_field(struct compare_result *r, size_t off)
+{
+	return (double *)((char *)r + off);
+}
+
+/*
+ * Holm-adjust the p-values at offset @p_off of the judged cases among
+ * @n that have one, into the field at @adj_off.
+ */
+static int compare_holm_of(struct compare_result *r, size_t n, size_t p_off,
+			   size_t adj_off)
 {
 	double *p = calloc(n ? n : 1, sizeof(*p));
 	double *adj = calloc(n ? n : 1, sizeof(*adj));
-	size_t i, k, family;
+	size_t i, k;
 
 	if (!p || !adj) {
 		free(p);
 		free(adj);
 		return -ENOMEM;
 	}
+	for (i = 0, k = 0; i < n; i++)
+		if (r[i].judged && !isnan(*compare_field(&r[i], p_off)))
+			p[k++] = *compare_field(&r[i], p_off);
+	stats_holm(p, k, adj);
+	for (i = 0, k = 0; i < n; i++)
+		if (r[i].judged && !isnan(*compare_field(&r[i], p_off)))
+			*compare_field(&r[i], adj_off) = adj[k++];
+	free(p);
+	free(adj);
+	return 0;
+}
+
+int compare_judge(struct compare_result *r, size_t n,
+		  const struct compare_opts *o)
+{
+	size_t family = 0;
+	int ret;
+
 	/*
 	 * The family is the cases that can be judged: a missing case or
 	 * a single sample has no test, and an info case's test would only
 	 * make the others harder to pass without being reported as a
 	 * change itself.
 	 */
-	for (i = 0, k = 0; i < n; i++)
-		if (r[i].judged)
-			p[k++] = r[i].p;
-	stats_holm(p, k, adj);
-	family = k;
-	for (i = 0, k = 0; i < n; i++) {
+	ret = compare_holm_of(r, n, offsetof(struct compare_result, p),
+			      offsetof(struct compare_result, p_holm));
+	ret = ret ? ret : compare_holm_of(r, n, offsetof(struct compare_result, p_boot),
+					  offsetof(struct compare_result, p_boot_holm));
+	for (size_t i = 0; i < n && !ret; i++)
+		family += r[i].judged;
+	for (size_t i = 0; i < n && !ret; i++) {
 		if (!r[i].judged)
 			continue;
-		r[i].p_holm = adj[k++];
 		compare_set_floor(&r[i], family, o);
 		r[i].verdict = compare_verdict_of(&r[i], o->threshold);
 	}
-	free(p);
-	free(adj);
-	return 0;
+	return ret;
 }

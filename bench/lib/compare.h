@@ -125,6 +125,7 @@ struct compare_result {
 	double boot_sd;		/* sd of ln(boot median); NaN unless DATA or CALIBRATION */
 	double df;		/* its degrees of freedom */
 	double p_boot;		/* two-sided t test of ln(ratio), before correction */
+	double p_boot_holm;	/* p_boot Holm-adjusted over the cases that have one */
 	double floor;		/* smallest change that can be called (0.05 = 5%);
 				 * INFINITY: none can; NaN if not judged */
 	double mde;		/* smallest true change called with COMPARE_POWER;
@@ -182,11 +183,11 @@ int compare_spread_pool_add(struct compare_spread_pool *pool,
  *             beyond the threshold, the adjusted p < COMPARE_ALPHA, and
  *             the change is beyond the case's floor;
  *   ~         otherwise.
- * The floor is the boot-level test: with a measured spread (data or
- * calibration), |ln ratio| beyond the t quantile of the Bonferroni
- * level COMPARE_ALPHA / judged cases times the spread of the
- * difference; with one boot on a side and no calibration,
- * o->one_boot_floor.  Idempotent.  Returns 0 or -ENOMEM.
+ * The boot-level test: with a measured spread (data or calibration),
+ * the t test of ln(ratio) against the spread of the difference,
+ * Holm-adjusted p_boot < COMPARE_ALPHA; with one boot on a side and no
+ * calibration, |ln ratio| beyond ln(1 + o->one_boot_floor).
+ * Idempotent.  Returns 0 or -ENOMEM.
  */
 int compare_judge(struct compare_result *r, size_t n,
 		  const struct compare_opts *o);
@@ -206,23 +207,26 @@ const char *compare_spread_source_name(enum compare_spread_source s);
 double compare_one_boot_floor(const char *accel);
 
 /*
- * The smallest change (0.05 = 5%) the boot-level test calls, for boot
- * medians of spread @sd (ln scale, @df degrees of freedom), @boots_a
- * and @boots_b boots per side, among @family judged cases at
- * @threshold: the threshold or the t quantile of the Bonferroni level
- * times sd * sqrt(1/a + 1/b), whichever is larger.
+ * The smallest change (0.05 = 5%) the boot-level test can call, for
+ * boot medians of spread @sd (ln scale, @df degrees of freedom),
+ * @boots_a and @boots_b boots per side, at @threshold: the threshold or
+ * the t quantile of 1 - COMPARE_ALPHA / 2 times sd * sqrt(1/a + 1/b),
+ * whichever is larger.  Holm's correction may ask more of a case, never
+ * less.
  */
 double compare_floor(double sd, double df, size_t boots_a, size_t boots_b,
-		     size_t family, double threshold);
+		     double threshold);
 
 /*
  * The minimum detectable effect: the smallest true change the whole
- * rule calls with COMPARE_POWER.  A change must pass the floor above
- * and the ratio's 95% CI must exclude 1; @ci_sd is the ln-scale
- * standard error behind that CI (its ln width / (2 * 1.96); 0 if
- * unknown).  mde = exp(c + q * s) - 1 with c the larger of ln(1 +
- * floor) and 1.96 ci_sd, s the larger of the two standard errors and q
- * the t quantile of COMPARE_POWER.  The calibration's table of boots
+ * rule calls with COMPARE_POWER among @family judged cases.  A change
+ * must pass the threshold and the boot-level test at the Bonferroni
+ * level COMPARE_ALPHA / family (Holm's strictest step: what a case
+ * needs when few others changed), and the ratio's 95% CI must exclude
+ * 1; @ci_sd is the ln-scale standard error behind that CI (its ln
+ * width / (2 * 1.96); 0 if unknown).  mde = exp(c + q * s) - 1 with c
+ * the largest of those three critical values, s the larger of the two
+ * standard errors and q the t quantile of COMPARE_POWER.  The calibration's table of boots
  * per side and vfio-perf-compare's mde column both come from here.
  */
 double compare_mde(double sd, double df, size_t boots_a, size_t boots_b,

@@ -533,7 +533,7 @@ TEST(compare_boot_spread_from_data)
 	/* Pooled: each side's ln medians around their own mean. */
 	sd = sqrt(2 * pow(log(112.0 / 105) / 2, 2) / 2);
 	CHECK_NEAR(r.boot_sd, sd, 1e-12);
-	CHECK_NEAR(r.floor, compare_floor(sd, 2, 2, 2, 1, 0.02), 1e-12);
+	CHECK_NEAR(r.floor, compare_floor(sd, 2, 2, 2, 0.02), 1e-12);
 	CHECK(r.floor > 0.13 && r.floor < 0.15);
 	CHECK(r.verdict == COMPARE_UNSTABLE);
 	/* A calibration, when given, is the spread used. */
@@ -554,11 +554,13 @@ TEST(compare_floor_and_mde_formulas)
 	 */
 	q = stats_t_quantile(1 - 0.05 / 160, 5);
 	s = 0.01 * sqrt(2.0 / 3);
-	CHECK_NEAR(compare_floor(0.01, 5, 3, 3, 80, 0.02), expm1(q * s), 1e-12);
+	/* The floor: Holm's last step, the unadjusted t quantile. */
+	CHECK_NEAR(compare_floor(0.01, 5, 3, 3, 0.02),
+		   expm1(stats_t_quantile(0.975, 5) * s), 1e-12);
 	CHECK_NEAR(compare_mde(0.01, 5, 3, 3, 80, 0.02, 0),
 		   expm1(q * s + stats_t_quantile(0.8, 5) * s), 1e-12);
 	/* No spread: the threshold alone. */
-	CHECK_NEAR(compare_floor(0, 5, 1, 1, 80, 0.02), 0.02, 1e-15);
+	CHECK_NEAR(compare_floor(0, 5, 1, 1, 0.02), 0.02, 1e-15);
 	CHECK_NEAR(compare_mde(0, 5, 1, 1, 80, 0.02, 0), 0.02, 1e-15);
 	/*
 	 * Boots that agree, samples that do not (icount 4K map): the CI is
@@ -568,4 +570,32 @@ TEST(compare_floor_and_mde_formulas)
 		   expm1(1.959963984540054 * 0.1 + stats_t_quantile(0.8, 5) * 0.1), 1e-12);
 	/* More boots, smaller floors. */
 	CHECK(compare_mde(0.01, 5, 8, 8, 80, 0.02, 0) < compare_mde(0.01, 5, 2, 2, 80, 0.02, 0));
+}
+
+TEST(compare_boot_test_holm_across_cases)
+{
+	struct compare_spread sp = { .sd = 0.02, .df = 5 };
+	struct compare_opts o = COMPARE_OPTS_INIT;
+	struct compare_result r[2];
+	struct test_side a, b;
+
+	/*
+	 * One boot a side, a calibrated spread of 2%: +8% gives a boot-level
+	 * p of about 0.04.  Alone that is a regression; two such cases in
+	 * one comparison share the 5%, as their Mann-Whitney p-values do.
+	 */
+	test_side_const(&a, 1, 8, 100);
+	test_side_const(&b, 1, 8, 108);
+	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, &sp, &o, &r[0]) == 0);
+	CHECK(compare_judge(r, 1, &o) == 0);
+	CHECK(r[0].p_boot > 0.03 && r[0].p_boot < 0.05);
+	CHECK(r[0].verdict == COMPARE_REGRESSED);
+	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, &sp, &o, &r[1]) == 0);
+	CHECK(compare_judge(r, 2, &o) == 0);
+	CHECK_NEAR(r[0].p_boot_holm, 2 * r[0].p_boot, 1e-12);
+	CHECK(r[0].verdict == COMPARE_UNSTABLE && r[1].verdict == COMPARE_UNSTABLE);
+	/* The floor is Holm's last step: the same alone or together. */
+	CHECK(r[0].floor < 0.08);
+	/* The mde takes the Bonferroni level of the two. */
+	CHECK_NEAR(r[0].mde, compare_mde(0.02, 5, 1, 1, 2, 0.02, 0), 1e-12);
 }
