@@ -61,7 +61,8 @@ mkdir -p "$tmp/drift"
 for r in "$repo"/tests/fixtures/compare/base/*/; do
 	cp -r "$r" "$tmp/drift/"
 done
-run1=$(ls -d "$tmp"/drift/*/ | tail -n 1)
+runs=("$tmp"/drift/*/)
+run1=${runs[-1]}
 awk -F, -v OFS=, 'NR > 1 && $12 == "ns" { $11 = $11 * 1.2 } { print }' "$run1/samples.csv" >"$tmp/s.csv"
 mv "$tmp/s.csv" "$run1/samples.csv"
 expect 1 "" "$cal" --aa-csv "$tmp/drift-aa.csv" "$tmp/drift"
@@ -86,7 +87,8 @@ for f in report.txt calibration.csv splits.csv aa.csv mde.csv sides.txt; do
 done
 expect_eq "calibrate.sh: at most 2 splits a size" "$(awk -F, 'NR > 1 { print $4 }' "$tmp/dir/aa.csv" | tr '\n' ' ')" "2 2 "
 expect_eq "calibrate.sh: sides.txt" "$(cat "$tmp/dir/sides.txt")" "$tcg"
-[ -z "$(ls -A "$tmp/dir" | grep '^\.')" ] || fail "calibrate.sh left its staging directory"
+left=("$tmp"/dir/.calibrate.*)
+[ ! -e "${left[0]}" ] || fail "calibrate.sh left its staging directory"
 expect 2 "exists or cannot be made; not reusing it" "$h" --analyze "$tcg" --out "$tmp/dir"
 expect 2 "want --kernel SPEC or --analyze SIDE" "$h"
 expect 2 "--boots must be a number from 4 to 999" "$h" --kernel 6.12 --boots 3
