@@ -314,31 +314,34 @@ static const char *table_range(double lo, double hi, char *buf, size_t len)
  * Lines beginning "note: " under a pair's table (plot/report.sh shows
  * them in the report): what the verdicts cannot know.
  */
-static void table_print_notes(FILE *out, const struct table *t,
+static void table_print_notes(FILE *out, const struct table *t, size_t s,
 			      const struct table_basis *b)
 {
 	const char *accel = t->set->sides[0].runs[0].accel;
 	size_t n = b->by_source[COMPARE_SPREAD_DEFAULT];
-	char r1[64];
+	char r1[64], pair[64];
+
+	snprintf(pair, sizeof(pair), "%s vs %s", t->set->sides[table_ref(t, s)].name,
+		 t->set->sides[s].name);
 
 	if (n && isinf(b->default_floor))
-		fprintf(out, "note: one boot on a side (%s, a wall-clock mode): the spread between boots cannot be measured from one boot, and wall-clock boots of one kernel differ far more than samples of one boot: no change can be called (%zu cases); run several boots a side, or pass --calibration (harness/calibrate.sh)\n",
-			accel, n);
+		fprintf(out, "note: %s: one boot on a side (%s, a wall-clock mode): the spread between boots cannot be measured from one boot, and wall-clock boots of one kernel differ far more than samples of one boot: no change can be called (%zu cases); run several boots a side, or pass --calibration (harness/calibrate.sh)\n",
+			pair, accel, n);
 	else if (n)
-		fprintf(out, "note: one boot on a side: the spread between boots cannot be measured from one boot; changes smaller than %.0f%% cannot be called (%zu cases; the %s floor, docs/results.md), and are unstable where they pass the %g%% threshold; pass --calibration (harness/calibrate.sh) for each case's own floor\n",
-			100 * b->default_floor, n, accel, 100 * t->o.threshold);
+		fprintf(out, "note: %s: one boot on a side: the spread between boots cannot be measured from one boot; changes smaller than %.0f%% cannot be called (%zu cases; the %s floor, docs/results.md), and are unstable where they pass the %g%% threshold; pass --calibration (harness/calibrate.sh) for each case's own floor\n",
+			pair, 100 * b->default_floor, n, accel, 100 * t->o.threshold);
 	if (b->by_source[COMPARE_SPREAD_CALIBRATION])
-		fprintf(out, "note: spread between boots of %zu cases from the calibration %s (%lu boots of %s): changes smaller than %s%% cannot be called (per case: the floor column of --csv)\n",
-			b->by_source[COMPARE_SPREAD_CALIBRATION], t->cal->path, t->cal->boots,
+		fprintf(out, "note: %s: spread between boots of %zu cases from the calibration %s (%lu boots of %s): changes smaller than %s%% cannot be called (per case: the floor column of --csv)\n",
+			pair, b->by_source[COMPARE_SPREAD_CALIBRATION], t->cal->path, t->cal->boots,
 			t->cal->label, table_range(round(1000 * b->floor_lo) / 10,
 						   round(1000 * b->floor_hi) / 10, r1, sizeof(r1)));
 	if (b->by_source[COMPARE_SPREAD_DATA])
-		fprintf(out, "note: spread between boots of %zu cases from these boots (t with %s degrees of freedom); mde: the change called 4 times in 5 at this number of boots (docs/results.md)\n",
-			b->by_source[COMPARE_SPREAD_DATA],
+		fprintf(out, "note: %s: spread between boots of %zu cases from these boots (t with %s degrees of freedom); mde: the change called 4 times in 5 at this number of boots (docs/results.md)\n",
+			pair, b->by_source[COMPARE_SPREAD_DATA],
 			table_range(b->df_lo, b->df_hi, r1, sizeof(r1)));
 	if (b->info_differ)
-		fprintf(out, "note: %zu verification figure(s) differ between the sides (info rows with a change): the kernels gave different mappings or pages\n",
-			b->info_differ);
+		fprintf(out, "note: %s: %zu verification figure(s) differ between the sides (info rows with a change): the kernels gave different mappings or pages\n",
+			pair, b->info_differ);
 }
 
 void table_print_verdicts(const struct table *t, FILE *out)
@@ -371,7 +374,7 @@ void table_print_verdicts(const struct table *t, FILE *out)
 			fprintf(out, " %zu %s%s", counts[v],
 				compare_verdict_name((enum compare_verdict)v),
 				v + 1 < TABLE_NVERDICTS ? "," : "\n");
-		table_print_notes(out, t, &b);
+		table_print_notes(out, t, s, &b);
 	}
 }
 
@@ -444,8 +447,8 @@ static const char *const table_cols[] = {
 	"median_text", "p5_text", "p95_text", "gib_per_s", "gib_per_s_ci_lo",
 	"gib_per_s_ci_hi", "gib_per_s_p5", "gib_per_s_p95", "ratio",
 	"ratio_ci_lo", "ratio_ci_hi", "change", "p", "p_holm", "p_boot",
-	"boot_sd", "boot_df", "spread_source", "floor", "mde", "verdict",
-	"verified",
+	"boot_sd", "boot_df", "spread_source", "floor", "mde", "mde_text",
+	"verdict", "verified",
 };
 
 static const char *table_goal_name(enum compare_goal g)
@@ -507,9 +510,10 @@ static void table_put_row(struct csv_writer *w, const struct table *t,
 		csv_put_str(w, compare_spread_source_name(r->r.source));
 		csv_put_double(w, r->r.floor);
 		csv_put_double(w, r->r.mde);
+		csv_put_str(w, table_mde_text(&r->r, buf, sizeof(buf)));
 		csv_put_str(w, compare_verdict_name(r->r.verdict));
 	} else {
-		for (int i = 0; i < 13; i++)
+		for (int i = 0; i < 14; i++)
 			csv_put_str(w, NULL);
 	}
 	csv_put_str(w, r->verified ? "yes" : "no");

@@ -43,7 +43,7 @@ grep -q '^<=5% ' "$tmp/stdout" || fail "no count of cases within 5%"
 # calibration's per-case spread instead of no call at all.
 mapfile -t boots < <(ls -d "$tcg"/*/)
 expect 0 "" "$c" --calibration "$tmp/cal.csv" --csv "$tmp/cmp.csv" "${boots[0]}" "${boots[1]}"
-grep -q '^note: spread between boots of [0-9]* cases from the calibration .*cal.csv (4 boots of 6.12.117-1~deb12u1)' "$tmp/stdout" ||
+grep -q '^note: base vs new: spread between boots of [0-9]* cases from the calibration .*cal.csv (4 boots of 6.12.117-1~deb12u1)' "$tmp/stdout" ||
 	fail "no calibration note: $(grep note "$tmp/stdout")"
 expect_eq "compare: spread source" "$(csvq "$tmp/cmp.csv" '$c["side"] == 1 && $c["case"] == "dma/hugetlb-2m/type1v2/1G/map"' 'print $c["spread_source"], $c["boot_df"]')" "calibration 3"
 # A calibration directory is read as well; another accel mode is refused.

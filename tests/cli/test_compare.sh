@@ -103,7 +103,7 @@ expect_eq "csv boot df" "$(csvfield 1 map hugetlb-2m boot_df)" 2
 awk -v f="$(csvfield 1 map hugetlb-2m floor)" -v m="$(csvfield 1 map hugetlb-2m mde)" \
 	'BEGIN { exit !(f >= 0.02 && m > f && m < 0.2) }' || fail "floor/mde of map out of range"
 expect_eq "csv info has no mde" "$(csvfield 1 hugetlb-pages hugetlb-2m mde)$(csvfield 1 hugetlb-pages hugetlb-2m floor)" ""
-grep -q '^note: spread between boots of [0-9]* cases from these boots (t with 2 degrees of freedom)' "$tmp/stdout" ||
+grep -q '^note: base vs new: spread between boots of [0-9]* cases from these boots (t with 2 degrees of freedom)' "$tmp/stdout" ||
 	fail "no note on where the spread between boots comes from"
 lo=$(csvfield 1 map hugetlb-2m ratio_ci_lo) hi=$(csvfield 1 map hugetlb-2m ratio_ci_hi)
 awk -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo > 1.19 && lo < 1.2 && hi > 1.2 && hi < 1.21) }' ||
@@ -127,7 +127,7 @@ for k in 6.12 sid; do
 	expect 0 "" "$c" "${boots[0]}" "${boots[1]}"
 	! grep -qE ' (improved|regressed|missing) ' "$tmp/stdout" ||
 		fail "A/A of $k's two boots called: $(grep -E ' (improved|regressed|missing) ' "$tmp/stdout")"
-	grep -q '^note: one boot on a side: .* changes smaller than 10% cannot be called' "$tmp/stdout" ||
+	grep -q '^note: base vs new: one boot on a side: .* changes smaller than 10% cannot be called' "$tmp/stdout" ||
 		fail "A/A of $k: no one-boot note"
 	expect_eq "A/A $k: kprobe row" "$(verdict mmio/bar/pmd/1G/kprobe-vmf_insert_pfn_pmd)" info
 done
@@ -143,7 +143,7 @@ ref=$repo/results/20261122T090641Z-6.12.117_deb12-amd64
 expect 2 "a comparison of data with itself \(--allow-same-run" "$c" "$ref" "$ref"
 expect 0 "both hold run .*: a check of the tool on identical data" "$c" --allow-same-run "$ref" "$ref"
 ! grep -qE ' (improved|regressed|missing) ' "$tmp/stdout" || fail "reference run against itself called a change"
-grep -q '^note: one boot on a side (tcg, a wall-clock mode): .* no change can be called' "$tmp/stdout" ||
+grep -q '^note: base vs new: one boot on a side (tcg, a wall-clock mode): .* no change can be called' "$tmp/stdout" ||
 	fail "reference run against itself: no wall-clock note"
 mkdir "$tmp/copy"
 for f in meta.csv cases.csv samples.csv; do
