@@ -32,6 +32,7 @@
 #include "split.h"
 #include "stats.h"
 #include "table.h"
+#include "tools.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -525,26 +526,12 @@ static int cal_write_mde(const struct cal *c, const struct calib_row *rows,
 	return ret ? (csv_abort(&w), ret) : csv_commit(&w);
 }
 
-static void cal_output(int ret, const char *path)
-{
-	if (ret)
-		die_refused("%s: %s", path, ret == -EEXIST ? "exists; not overwriting it" :
-			    strerror(-ret));
-}
-
 /* @sep and @s at the end of the string @buf, as much as fits. */
 static void cal_append(char *buf, size_t len, const char *sep, const char *s)
 {
 	size_t off = strlen(buf);
 
 	snprintf(buf + off, len - off, "%s%s", sep, s);
-}
-
-/* An output that exists is refused before anything is read or written. */
-static void check_new(const char *path)
-{
-	if (path && !access(path, F_OK))
-		die_refused("%s: exists; not overwriting it", path);
 }
 
 int main(int argc, char **argv)
@@ -583,11 +570,7 @@ int main(int argc, char **argv)
 		case O_SPLITS: splits = optarg; break;
 		case O_AA: aa = optarg; break;
 		case O_MDE: mde = optarg; break;
-		case O_THRESHOLD:
-			c.o.threshold = strtod(optarg, &end) / 100;
-			if (end == optarg || *end || !(c.o.threshold >= 0) || c.o.threshold >= 1)
-				die_usage("--threshold wants a percentage in [0, 100), not '%s'", optarg);
-			break;
+		case O_THRESHOLD: c.o.threshold = tools_threshold(optarg); break;
 		case O_SCALE:
 			c.scale = strtod(optarg, &end);
 			if (end == optarg || *end || !(c.scale > 1) || c.scale > 100)
@@ -601,16 +584,7 @@ int main(int argc, char **argv)
 		case O_MAX:
 			c.max_splits = cli_uint("--max-splits", optarg, 1, 100000);
 			break;
-		case O_METRIC:
-			if (so.metric)
-				die_usage("--metric given twice: join the expressions with '|'");
-			ret = regcomp(&metric_re, optarg, REG_EXTENDED | REG_NOSUB);
-			if (ret) {
-				regerror(ret, &metric_re, buf, sizeof(buf));
-				die_usage("--metric '%s': %s", optarg, buf);
-			}
-			so.metric = &metric_re;
-			break;
+		case O_METRIC: tools_metric(&so, &metric_re, optarg); break;
 		case O_BENCH: so.bench = optarg; break;
 		case 'h':
 			usage(stdout);
@@ -619,10 +593,10 @@ int main(int argc, char **argv)
 	}
 	if (optind == argc)
 		die_usage("want one SIDE or more: the boots of one kernel (see --help)");
-	check_new(csv);
-	check_new(splits);
-	check_new(aa);
-	check_new(mde);
+	tools_check_new(csv);
+	tools_check_new(splits);
+	tools_check_new(aa);
+	tools_check_new(mde);
 
 	for (int i = optind; i < argc; i++) {
 		const struct samples_side *sd;
@@ -655,7 +629,7 @@ int main(int argc, char **argv)
 
 	if (splits) {
 		ret = csv_open(&c.splits, splits, splits_cols, ARRAY_SIZE(splits_cols));
-		cal_output(ret, splits);
+		tools_written(ret, splits);
 		c.with_splits = true;
 	}
 	ret = cal_spreads(&c);
@@ -663,7 +637,7 @@ int main(int argc, char **argv)
 	if (ret)
 		die_refused("statistics failed: %s", strerror(-ret));
 	if (splits)
-		cal_output(csv_commit(&c.splits), splits);
+		tools_written(csv_commit(&c.splits), splits);
 	for (size_t i = 0; i < c.set.ncases; i++)
 		cal_row_of(&c, i, &rows[i]);
 	for (size_t i = 0; i < c.nks; i++)
@@ -688,11 +662,11 @@ int main(int argc, char **argv)
 		.scale = c.scale,
 	};
 	if (csv)
-		cal_output(calib_write_csv(csv, &meta, rows, c.set.ncases), csv);
+		tools_written(calib_write_csv(csv, &meta, rows, c.set.ncases), csv);
 	if (aa)
-		cal_output(cal_write_aa(&c, aa), aa);
+		tools_written(cal_write_aa(&c, aa), aa);
 	if (mde)
-		cal_output(cal_write_mde(&c, rows, mde), mde);
+		tools_written(cal_write_mde(&c, rows, mde), mde);
 	cal_report(&c, rows, stdout);
 	if (false_total)
 		log_msg("%zu false verdict(s): A/A comparisons of one kernel called a change (the per-case column 'false')",

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "samples.h"
 #include "table.h"
+#include "tools.h"
 
 static void usage(FILE *f)
 {
@@ -87,21 +88,8 @@ static void check(int ret, const struct samples_set *set)
 static void write_csv(int (*fn)(const struct table *, const char *),
 		      const struct table *t, const char *path)
 {
-	int ret;
-
-	if (!path)
-		return;
-	ret = fn(t, path);
-	if (ret)
-		die_refused("%s: %s", path, ret == -EEXIST ?
-			    "exists; not overwriting it" : strerror(-ret));
-}
-
-/* An output that exists is refused before anything is read or written. */
-static void check_new(const char *path)
-{
-	if (path && !access(path, F_OK))
-		die_refused("%s: exists; not overwriting it", path);
+	if (path)
+		tools_written(fn(t, path), path);
 }
 
 int main(int argc, char **argv)
@@ -135,7 +123,6 @@ int main(int argc, char **argv)
 	size_t nlabels = 0, nsides;
 	struct table t;
 	regex_t metric_re;
-	char buf[256], *end;
 	int c, ret;
 
 	log_prog = "vfio-perf-compare";
@@ -144,13 +131,7 @@ int main(int argc, char **argv)
 		die_refused("out of memory");
 	while ((c = cli_getopt(argc, argv, "h", lo)) != -1) {
 		switch (c) {
-		case O_THRESHOLD:
-			co.threshold = strtod(optarg, &end) / 100;
-			if (end == optarg || *end || !(co.threshold >= 0) ||
-			    co.threshold >= 1)
-				die_usage("--threshold wants a percentage in [0, 100), not '%s'",
-					  optarg);
-			break;
+		case O_THRESHOLD: co.threshold = tools_threshold(optarg); break;
 		case O_AGAINST:
 			if (strcmp(optarg, "first") && strcmp(optarg, "previous"))
 				die_usage("--against wants first or previous, not '%s'", optarg);
@@ -161,16 +142,7 @@ int main(int argc, char **argv)
 		case O_SIDES_CSV: sides_path = optarg; break;
 		case O_CONFIG_DIFF: confdiff_path = optarg; break;
 		case O_LABEL: labels[nlabels++] = optarg; break;
-		case O_METRIC:
-			if (so.metric)
-				die_usage("--metric given twice: join the expressions with '|'");
-			ret = regcomp(&metric_re, optarg, REG_EXTENDED | REG_NOSUB);
-			if (ret) {
-				regerror(ret, &metric_re, buf, sizeof(buf));
-				die_usage("--metric '%s': %s", optarg, buf);
-			}
-			so.metric = &metric_re;
-			break;
+		case O_METRIC: tools_metric(&so, &metric_re, optarg); break;
 		case O_BENCH: so.bench = optarg; break;
 		case O_ALLOW_FAILED: so.allow_failed = true; break;
 		case O_ALLOW_SAME: so.allow_same_run = true; break;
@@ -187,9 +159,9 @@ int main(int argc, char **argv)
 	if (nlabels > nsides)
 		die_usage("%zu labels for %zu sides", nlabels, nsides);
 
-	check_new(csv_path);
-	check_new(sides_path);
-	check_new(confdiff_path);
+	tools_check_new(csv_path);
+	tools_check_new(sides_path);
+	tools_check_new(confdiff_path);
 	for (size_t i = 0; i < nsides; i++) {
 		char name[16];
 
@@ -215,9 +187,8 @@ int main(int argc, char **argv)
 	/* Refuse an existing output before any is written. */
 	write_csv(table_write_csv, &t, csv_path);
 	write_csv(table_write_sides_csv, &t, sides_path);
-	if (confdiff_path && (ret = confdiff_write_csv(&cd, &t, confdiff_path)))
-		die_refused("%s: %s", confdiff_path, ret == -EEXIST ?
-			    "exists; not overwriting it" : strerror(-ret));
+	if (confdiff_path)
+		tools_written(confdiff_write_csv(&cd, &t, confdiff_path), confdiff_path);
 	table_print_sides(&t, stdout);
 	fputc('\n', stdout);
 	confdiff_print(&cd, &t, 12, stdout);

@@ -97,7 +97,8 @@ stage=""
 kernel="" boots=6 out="" analyze=0
 sides=() copts=() pass=()
 while [ $# -gt 0 ]; do
-	case $1 in
+	opt=$1
+	case $opt in
 	-h | --help) usage; exit 0 ;;
 	--analyze)
 		analyze=1
@@ -108,27 +109,18 @@ while [ $# -gt 0 ]; do
 		done
 		continue
 		;;
-	--kernel | --boots | --out) vp_need_value "$1" $# ;;
-	--threshold | --scale | --target | --max-splits)
-		vp_need_value "$1" $#
-		copts+=("$1" "$2")
-		shift 2
-		continue
-		;;
-	--kernels | --results) vp_usage_error "$1 is chosen by calibrate.sh (one kernel, its own directory)" ;;
-	--no-plot) pass+=("$1"); shift; continue ;;
-	--*)
-		vp_need_value "$1" $#
-		pass+=("$1" "$2")
-		shift 2
-		continue
-		;;
-	*) vp_usage_error "unexpected argument '$1'" ;;
+	--kernels | --results) vp_usage_error "$opt is chosen by calibrate.sh (one kernel, its own directory)" ;;
+	--no-plot) pass+=("$opt"); shift; continue ;;
+	--*) vp_need_value "$opt" $# ;;
+	*) vp_usage_error "unexpected argument '$opt'" ;;
 	esac
-	case $1 in
+	# Options with a value: ours, vfio-perf-calibrate's, or the campaign's.
+	case $opt in
 	--kernel) kernel=$2 ;;
 	--boots) boots=$2 ;;
 	--out) out=$2 ;;
+	--threshold | --scale | --target | --max-splits) copts+=("$opt" "$2") ;;
+	*) pass+=("$opt" "$2") ;;
 	esac
 	shift 2
 done
