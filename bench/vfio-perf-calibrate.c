@@ -449,8 +449,8 @@ static void cal_report(const struct cal *c, const struct calib_row *rows, FILE *
 		snprintf(a, sizeof(a), "%zu/%zu", hit[i], ntime);
 		fprintf(out, " %8s", a);
 	}
-	fprintf(out, "\n(<=%g%%: cases whose mde is at most %g%%; the mde of k boots a side uses this calibration's spread with its %g degrees of freedom)",
-		100 * c->target, 100 * c->target, (double)(boots - c->set.nsides));
+	fprintf(out, "\n(<=%g%%: cases whose mde is at most %g%%; the mde of k boots a side uses this calibration's spread, with as many degrees of freedom as the case has boots less kernels: %zu for a case of every boot)",
+		100 * c->target, 100 * c->target, boots - c->set.nsides);
 	fprintf(out, "\n\nPer case (boot sd: sd of ln boot median; within: sd of ln sample in a boot; mde@k: k boots a side; false: A/A comparisons that called it):\n\n");
 	fprintf(out, "%8s %8s", "boot sd", "within");
 	for (size_t i = 0; i < CALIB_NBOOTS; i++)
