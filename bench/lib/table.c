@@ -113,8 +113,14 @@ static int table_side_rows(struct table *t, size_t s)
 
 			w->r = res[i - first];
 			t->tally[w->r.verdict]++;
-			/* A case only the new side has is new coverage, not a gap. */
-			t->incomplete += w->r.verdict == COMPARE_MISSING && w->r.base.n > 0;
+			/*
+			 * A case only the new side has is new coverage, not a
+			 * gap; a verification figure one kernel cannot give
+			 * (no ptdump, a kprobe renamed) is said, not a gap
+			 * either: the timed cases are all there.
+			 */
+			t->incomplete += w->r.verdict == COMPARE_MISSING && w->r.base.n > 0 &&
+					 w->r.goal != COMPARE_INFO_ONLY;
 		}
 		free(res);
 	}
@@ -281,13 +287,15 @@ struct table_basis {
 	double floor_lo, floor_hi;	/* over the calibrated cases */
 	double df_lo, df_hi;		/* over the cases judged on their own boots */
 	double default_floor;
-	size_t info_differ;
+	size_t info_differ, info_missing;
 };
 
 static void table_basis_add(struct table_basis *b, const struct compare_result *r)
 {
 	if (r->verdict == COMPARE_INFO && r->ratio != 1)
 		b->info_differ++;
+	if (r->verdict == COMPARE_MISSING && r->goal == COMPARE_INFO_ONLY)
+		b->info_missing++;
 	if (!r->judged)
 		return;
 	b->by_source[r->source]++;
@@ -339,6 +347,9 @@ static void table_print_notes(FILE *out, const struct table *t, size_t s,
 		fprintf(out, "note: %s: spread between boots of %zu cases from these boots (t with %s degrees of freedom); mde: the change called 4 times in 5 at this number of boots (docs/results.md)\n",
 			pair, b->by_source[COMPARE_SPREAD_DATA],
 			table_range(b->df_lo, b->df_hi, r1, sizeof(r1)));
+	if (b->info_missing)
+		fprintf(out, "note: %s: %zu verification figure(s) measured on one side only (a kernel without the page-table dump or a kprobe: see meta.csv): shown as missing, not incomplete\n",
+			pair, b->info_missing);
 	if (b->info_differ)
 		fprintf(out, "note: %s: %zu verification figure(s) differ between the sides (info rows with a change): the kernels gave different mappings or pages\n",
 			pair, b->info_differ);

@@ -59,6 +59,15 @@ expect_eq "same: boots" "$(side new boots)" 2
 ! grep -qE 'regressed|improved|missing' <(grep -v cases: "$tmp/stdout") ||
 	fail "identical sides got a verdict: $(cat "$tmp/stdout")"
 
+# A verification figure base has and new cannot give (a kprobe new's
+# kernel lacks, a page-table dump it was built without): missing and
+# said, never incomplete. The timed cases decide: new's read bandwidth
+# is lower, a regression.
+expect 1 "" "$c" "$fx/new" "$fx/base"
+expect_eq "info only on base" "$(verdict mmio/bar/pud/1G/kprobe-vmf_insert_pfn_pud)" missing
+grep -q '^note: base vs new: 1 verification figure(s) measured on one side only .*: shown as missing, not incomplete$' "$tmp/stdout" ||
+	fail "no note on the verification figure measured on one side"
+
 # A case base measured and new did not: incomplete.
 expect 2 "incomplete: 1 case\(s\) measured on a reference side" "$c" "$fx/base" "$fx/partial"
 expect_eq "partial: 4K map" "$(verdict $map4k)" missing
