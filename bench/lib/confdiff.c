@@ -125,10 +125,14 @@ static char *confdiff_from_cache(const char *cache, const char *sha,
 				buf = confdiff_read_file(from, len);
 				if (buf)
 					sha256_hex(buf, *len, hex);
-				if (buf && !strcmp(hex, sha))
+				/* Said as the cache's name for it: the same on every machine. */
+				if (buf && !strcmp(hex, sha)) {
 					found = buf;
-				else
+					snprintf(from, fromlen, "$VFIO_PERF_CACHE/%s/%.200s/config",
+						 parts[i], ents[j]->d_name);
+				} else {
 					free(buf);
+				}
 			}
 			free(ents[j]);
 		}

@@ -42,7 +42,7 @@ expect 2 "diff.csv: exists; not overwriting it" "$c" --config-diff "$tmp/diff.cs
 
 # An old run: only the hash, its config found in the kernel cache.
 expect 1 "" "$c" "$fx/a" "$fx/old"
-grep -q '^kernel configs of base (6a227c5e2c4d) and new (27e7ca3d3d19) differ in 15 options (.* new: .*/cache/kernels/7.2.13/config):$' "$tmp/stdout" ||
+grep -q '^kernel configs of base (6a227c5e2c4d) and new (27e7ca3d3d19) differ in 15 options (.* new: [$]VFIO_PERF_CACHE/kernels/7.2.13/config):$' "$tmp/stdout" ||
 	fail "cache lookup by hash: $(grep 'kernel configs' "$tmp/stdout")"
 # Not in the cache: different, and said so, without a list.
 VFIO_PERF_CACHE=$tmp expect 1 "" "$c" "$fx/a" "$fx/old"
