@@ -62,6 +62,18 @@ safe() {
 	printf '%s\n' "${s:0:80}"
 }
 
+# repo_path SIDE: SIDE (a directory, or a comma list of them) with each
+# path relative to the repository when inside it, else absolute: how
+# sides.txt names it for tests/cli/test_calibrations.sh, from any cwd.
+repo_path() {
+	local p out="" IFS=,
+	for p in $1; do
+		p=$(realpath -m -- "$p")
+		out+=${out:+,}${p#"$repo"/}
+	done
+	printf '%s\n' "$out"
+}
+
 # The analysis of SIDE... into OUT, through a staging directory in OUT:
 # every file appears complete or not at all.
 analyze() {
@@ -73,7 +85,9 @@ analyze() {
 		--splits-csv "$stage/splits.csv" --aa-csv "$stage/aa.csv" \
 		--mde-csv "$stage/mde.csv" "$@" >"$stage/report.txt" || rc=$?
 	[ "$rc" -le 1 ] || exit 2
-	printf '%s\n' "$@" >"$stage/sides.txt"
+	for f; do
+		repo_path "$f"
+	done >"$stage/sides.txt"
 	if command -v gnuplot >/dev/null; then
 		gnuplot -e "data='$stage/mde.csv'; out='$stage/mde'; title='minimum detectable effect by boots per side: $(tr -d "'" <<<"$label")'" \
 			"$repo/plot/style.gp" "$repo/plot/calibration.gp" 2>"$stage/gnuplot.err" ||

@@ -57,6 +57,9 @@ against the previous side (or the first).
 
 Exit: 0 no regression, 1 a case regressed, 2 incomplete data (or a chart
 that could not be drawn), a refused comparison, or bad usage.
+
+Example (stock 6.12 against sid's 7.2, the committed icount campaign):
+  plot/report.sh -o /tmp/report-icount results/campaign-20261122T062325Z/6.12 results/campaign-20261122T062325Z/sid
 EOF
 }
 
