@@ -147,6 +147,10 @@ static const struct table_row *cal_row(const struct table *t, size_t kase)
 	return NULL;
 }
 
+/*
+ * The table of one split, as vfio-perf-compare would build it without a
+ * calibration (one boot a side: the accel mode's floor).
+ */
 static int cal_build(struct cal *c, struct table *t, struct samples_set *view,
 		     size_t side, const struct split_iter *it, double scale)
 {
@@ -624,8 +628,6 @@ int main(int argc, char **argv)
 	for (size_t s = 0; s < c.set.nsides; s++)
 		check(samples_side_label(&c.set, &c.set.sides[s], c.labels[s],
 					 sizeof(c.labels[s])), &c.set);
-	/* Splits are compared as vfio-perf-compare would, without a calibration. */
-	c.o.one_boot_floor = compare_one_boot_floor(c.set.sides[0].runs[0].accel);
 
 	if (splits) {
 		ret = csv_open(&c.splits, splits, splits_cols, ARRAY_SIZE(splits_cols));
