@@ -10,6 +10,9 @@
 #include "compare.h"
 #include "stats.h"
 
+/* The standard normal's 97.5% quantile: a 95% interval's half width in sds. */
+#define COMPARE_Z975 1.959963984540054
+
 /*
  * Figures that show what the kernel gave us (THP coverage, page runs,
  * the level a BAR was mapped at, which kprobes fired) are marked
@@ -102,7 +105,7 @@ double compare_mde(double sd, double df, size_t boots_a, size_t boots_b,
 {
 	double s = compare_boot_se(sd, boots_a, boots_b);
 	double c = fmax(fmax(log1p(threshold), compare_crit(df, family) * s),
-			1.959963984540054 * ci_sd);
+			COMPARE_Z975 * ci_sd);
 
 	return expm1(c + stats_t_quantile(COMPARE_POWER, df) * fmax(s, ci_sd));
 }
@@ -235,8 +238,8 @@ static double compare_ss(const double *v, size_t n)
 /*
  * The spread of ln(boot median) pooled over both sides, each around
  * its own mean (the sides may differ; their boots scatter alike), into
- * r->boot_sd with r->df.  False without two boots a side, or when a
- * median is not above 0.
+ * r->boot_sd with r->df.  1 when set; 0 without two boots a side or
+ * when a median is not above 0; -ENOMEM.
  */
 static int compare_data_spread(const struct compare_pool *pb,
 			       const struct compare_pool *pn,
@@ -526,7 +529,7 @@ out:
 /* The ln-scale standard error the ratio's bootstrap CI implies. */
 static double compare_ci_sd(const struct compare_result *r)
 {
-	double w = log(r->ci_hi / r->ci_lo) / (2 * 1.959963984540054);
+	double w = log(r->ci_hi / r->ci_lo) / (2 * COMPARE_Z975);
 
 	return isfinite(w) && w > 0 ? w : 0;
 }
