@@ -351,7 +351,7 @@ static void table_print_notes(FILE *out, const struct table *t, size_t s,
 		fprintf(out, "note: %s: %zu verification figure(s) measured on one side only (a kernel without the page-table dump or a kprobe: see meta.csv): shown as missing, not incomplete\n",
 			pair, b->info_missing);
 	if (b->info_differ)
-		fprintf(out, "note: %s: %zu verification figure(s) differ between the sides (info rows with a change): the kernels gave different mappings or pages\n",
+		fprintf(out, "note: %s: %zu verification figure(s) differ between the sides (info rows with a change): what the kernel gave differs (mapping level, pages, contiguity)\n",
 			pair, b->info_differ);
 }
 
