@@ -201,10 +201,11 @@ END {
 	      "wall clock of an emulated CPU; only KVM and bare-metal figures are real time. " \
 	      "Sides of different modes are never compared.</p>"
 	printf "<p>vfio-perf-compare exit %d: %s. Threshold %s%%: a change counts only if the " \
-	       "ratio's 95%% CI excludes 1, it exceeds the threshold, the Holm-adjusted p < 0.05, " \
-	       "and the spread between boots (from the sides' own boots, a calibration, or with one " \
-	       "boot a side the accel mode's floor) cannot explain it; a change that passes all but " \
-	       "the last is unstable. mde: the smallest change the comparison calls 4 times in 5 " \
+	       "ratio's 95%% CI excludes 1, it exceeds the threshold, and the spread between boots " \
+	       "cannot explain it (a Holm-corrected t test against the spread of boot medians from " \
+	       "the sides' own boots or a calibration; else the Holm-adjusted Mann-Whitney p < 0.05, " \
+	       "and with one boot a side the accel mode's floor); a change that passes all but the " \
+	       "last is unstable. mde: the smallest change the comparison calls 4 times in 5 " \
 	       "(docs/results.md).</p>\n",
 	       rc, exit_text[rc], html(threshold)
 	print "<h2>Sides</h2>"

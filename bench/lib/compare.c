@@ -570,18 +570,29 @@ static enum compare_verdict compare_verdict_of(const struct compare_result *r,
 		return COMPARE_UNSTABLE;
 	up = r->ci_lo > 1 && r->ratio > 1 + t;
 	down = r->ci_hi < 1 && r->ratio < 1 - t;
-	if (!(up || down) || !(r->p_holm < COMPARE_ALPHA))
+	if (!(up || down))
 		return COMPARE_SAME;
 	/*
 	 * The samples see a change; whether boots of one kernel land this
-	 * far apart is for the boot-level test to say (or, with one boot
-	 * on a side and no calibration, the mode's floor).  A change that
-	 * the spread between boots could explain is neither a change nor
-	 * its absence.
+	 * far apart is for the boot-level test to say.  With a measured
+	 * spread the boot is the unit of replication, and the test of the
+	 * change against it is the significance test: the Mann-Whitney
+	 * test of pooled samples, which takes samples of one boot for
+	 * independent, is only reported (with 8 samples a boot it could
+	 * never pass Holm's correction from one boot a side).  Without a
+	 * spread, the Mann-Whitney test decides, and with one boot on a
+	 * side the mode's floor bounds what it may call.  A change that the
+	 * spread between boots could explain is neither a change nor its
+	 * absence.
 	 */
-	if (r->source == COMPARE_SPREAD_DATA || r->source == COMPARE_SPREAD_CALIBRATION ?
-	    !(r->p_boot_holm < COMPARE_ALPHA) : !(fabs(log(r->ratio)) > log1p(r->floor)))
+	if (r->source == COMPARE_SPREAD_DATA || r->source == COMPARE_SPREAD_CALIBRATION) {
+		if (!(r->p_boot_holm < COMPARE_ALPHA))
+			return COMPARE_UNSTABLE;
+	} else if (!(r->p_holm < COMPARE_ALPHA)) {
+		return COMPARE_SAME;
+	} else if (!(fabs(log(r->ratio)) > log1p(r->floor))) {
 		return COMPARE_UNSTABLE;
+	}
 	return up == (r->goal == COMPARE_LOWER) ? COMPARE_REGRESSED :
 						  COMPARE_IMPROVED;
 }

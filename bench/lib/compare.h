@@ -180,8 +180,10 @@ int compare_spread_pool_add(struct compare_spread_pool *pool,
  *             or the change passes the tests below but not its floor:
  *             the boot-to-boot spread could explain it;
  *   improved/regressed  the CI excludes 1, the ratio of medians moves
- *             beyond the threshold, the adjusted p < COMPARE_ALPHA, and
- *             the change is beyond the case's floor;
+ *             beyond the threshold, and the change is significant: by
+ *             the boot-level test when the spread is measured, else by
+ *             the adjusted Mann-Whitney p < COMPARE_ALPHA and, with one
+ *             boot on a side, beyond o->one_boot_floor;
  *   ~         otherwise.
  * The boot-level test: with a measured spread (data or calibration),
  * the t test of ln(ratio) against the spread of the difference,
