@@ -84,7 +84,7 @@ $(release_LIB_OBJ) $(asan_LIB_OBJ) $(release_UNIT_OBJ) $(asan_UNIT_OBJ): | $(LIB
 # ---- end libperf ----------------------------------------------------------
 
 .PHONY: all deps build build-deps help bench test unit lint plot compare \
-	timeline clean kernels test-kernels
+	timeline clean kernels test-kernels calibrate
 all: build
 
 help:
@@ -97,8 +97,13 @@ help:
 	@echo "  test          unit, lint, command-line and guest integration tests"
 	@echo "  unit lint     parts of test"
 	@echo "  plot          redraw the charts of RUN=<run-id>"
-	@echo "  compare       A=<side> B=<side> [C='<side>...'] [OUT=dir] [ALLOW_FAILED=1]: report"
+	@echo "  compare       A=<side> B=<side> [C='<side>...'] [OUT=dir] [ALLOW_FAILED=1]"
+	@echo "                [CALIBRATION=<dir>]: report"
 	@echo "  timeline      CASE=<case> SIDES='<side>...': one case across ordered sides"
+	@echo "  calibrate     KERNEL=<spec> BOOTS=6 SUITE=compare ACCEL=icount: boot one kernel BOOTS"
+	@echo "                times and measure what a comparison can call (false verdicts,"
+	@echo "                spread between boots, mde by boots a side); SIDES='<side>...' analyzes"
+	@echo "                boots measured already; compare with CALIBRATION=<dir>"
 	@echo "  kernels       build every kernel of kernel-patches/builds"
 	@echo "  test-kernels  build, boot and check every kernel of kernel-patches/builds"
 	@echo "  clean         remove build/"
@@ -167,12 +172,28 @@ plot:
 # Compare sides (a run directory, a directory of runs, or a comma list).
 compare: build
 	@test -n '$(A)' && test -n '$(B)' || { echo "make compare: set A=<side> B=<side> [C='<side>...'] [OUT=dir]" >&2; exit 2; }
-	@$(STATUS) compare plot/report.sh $(if $(OUT),-o '$(OUT)') $(if $(ALLOW_FAILED),--allow-failed) '$(A)' '$(B)' $(C)
+	@$(STATUS) compare plot/report.sh $(if $(OUT),-o '$(OUT)') $(if $(ALLOW_FAILED),--allow-failed) \
+		$(if $(CALIBRATION),--calibration '$(CALIBRATION)') '$(A)' '$(B)' $(C)
 
 # One metric of one case across an ordered list of sides.
 timeline: build
 	@test -n '$(CASE)' && test -n '$(SIDES)' || { echo "make timeline: set CASE=<case> SIDES='<side> <side>...'" >&2; exit 2; }
 	@$(STATUS) timeline plot/report.sh --timeline '$(CASE)' $(SIDES)
+
+# What a comparison can call on this setup: one kernel booted BOOTS times
+# (6 unless given), or the boots of SIDES; BOOTS, SUITE and ACCEL default
+# to what calibrating needs (6, compare, icount), not bench's.
+calibrate_knob = $(if $(filter command line environment,$(origin $(1))),$($(1)),$(2))
+calibrate: deps
+	@$(MAKE) --no-print-directory build
+ifeq ($(strip $(SIDES)),)
+	@$(STATUS) calibrate harness/calibrate.sh --kernel '$(KERNEL)' \
+		--boots '$(call calibrate_knob,BOOTS,6)' --suite '$(call calibrate_knob,SUITE,compare)' \
+		--accel '$(call calibrate_knob,ACCEL,icount)' --mem '$(MEM)' --cpus '$(CPUS)' \
+		$(if $(OUT),--out '$(OUT)')
+else
+	@$(STATUS) calibrate harness/calibrate.sh $(if $(OUT),--out '$(OUT)') --analyze $(SIDES)
+endif
 
 clean:
 	rm -rf build

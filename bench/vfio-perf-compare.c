@@ -17,10 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calib.h"
 #include "cli.h"
+#include "confdiff.h"
 #include "log.h"
 #include "samples.h"
 #include "table.h"
+#include "tools.h"
 
 static void usage(FILE *f)
 {
@@ -29,9 +32,17 @@ static void usage(FILE *f)
 "\n"
 "Compare the cases of NEW against BASE: ratio of medians with a\n"
 "hierarchical bootstrap 95%% CI (boots, then samples), Mann-Whitney U\n"
-"p-value with Holm correction, and a verdict per case: improved,\n"
-"regressed, ~ (no significant change), unstable (too noisy to call),\n"
-"missing, info (verification figures, never judged).\n"
+"p-value with Holm correction, a boot-level floor (the spread between\n"
+"boots: from the sides' own boots, a --calibration, or with one boot a\n"
+"side the accel mode's floor: 10%% icount, none for wall-clock modes),\n"
+"and a verdict per case: improved, regressed, ~ (no significant change),\n"
+"unstable (the data cannot tell), missing, info (verification figures,\n"
+"never judged); mde: the smallest change called 4 times in 5.\n"
+"\n"
+"When two sides' kernel configs differ, the options they differ in are\n"
+"listed before the verdicts (memory model, preemption, debug,\n"
+"mitigations, IOMMU/VFIO first), from each run's config.gz or the config\n"
+"of that sha256 in $VFIO_PERF_CACHE/kernels or kbuild.\n"
 "\n"
 "Each side is a run directory, a directory of run directories (a\n"
 "failed-attempts subdirectory is skipped), or a comma-separated list of\n"
@@ -43,12 +54,20 @@ static void usage(FILE *f)
 "                     the \"previous\" one (a timeline)\n"
 "  --csv FILE         write the long table as CSV (never overwriting)\n"
 "  --sides-csv FILE   write the sides as CSV (never overwriting)\n"
+"  --config-diff FILE write every kernel config option a side and its\n"
+"                     reference differ in as CSV (never overwriting)\n"
 "  --label NAME       name of the next side (repeat: BASE, NEW, ...);\n"
 "                     default: the build name, the Debian version or the\n"
 "                     kernel release of the side's runs\n"
+"  --calibration DIR  boot-to-boot spreads per case from a calibration of\n"
+"                     the sides' accel mode (harness/calibrate.sh): floors\n"
+"                     and mde from it, needed to call a change from one\n"
+"                     boot a side\n"
 "  --metric REGEX     only metrics matching REGEX (extended)\n"
 "  --bench NAME       only this bench (dma, mmio)\n"
 "  --allow-failed     read runs whose status is not ok (said on stderr)\n"
+"  --allow-same-run   let one run stand in two sides: a check of the tool,\n"
+"                     identical data must give no change\n"
 "  -h, --help         this text\n"
 "\n"
 "Exit: 0 no regression, 1 a case regressed, 2 incomplete data (a case of\n"
@@ -69,48 +88,41 @@ static void check(int ret, const struct samples_set *set)
 static void write_csv(int (*fn)(const struct table *, const char *),
 		      const struct table *t, const char *path)
 {
-	int ret;
-
-	if (!path)
-		return;
-	ret = fn(t, path);
-	if (ret)
-		die_refused("%s: %s", path, ret == -EEXIST ?
-			    "exists; not overwriting it" : strerror(-ret));
-}
-
-/* An output that exists is refused before anything is read or written. */
-static void check_new(const char *path)
-{
-	if (path && !access(path, F_OK))
-		die_refused("%s: exists; not overwriting it", path);
+	if (path)
+		tools_written(fn(t, path), path);
 }
 
 int main(int argc, char **argv)
 {
 	enum { O_THRESHOLD = 256, O_CSV, O_SIDES_CSV, O_LABEL, O_METRIC,
-	       O_BENCH, O_ALLOW_FAILED, O_AGAINST };
+	       O_BENCH, O_ALLOW_FAILED, O_AGAINST, O_CALIBRATION, O_ALLOW_SAME,
+	       O_CONFIG_DIFF };
 	static const struct option lo[] = {
 		{ "threshold", required_argument, NULL, O_THRESHOLD },
 		{ "against", required_argument, NULL, O_AGAINST },
 		{ "csv", required_argument, NULL, O_CSV },
 		{ "sides-csv", required_argument, NULL, O_SIDES_CSV },
+		{ "config-diff", required_argument, NULL, O_CONFIG_DIFF },
 		{ "label", required_argument, NULL, O_LABEL },
 		{ "metric", required_argument, NULL, O_METRIC },
 		{ "bench", required_argument, NULL, O_BENCH },
 		{ "allow-failed", no_argument, NULL, O_ALLOW_FAILED },
+		{ "allow-same-run", no_argument, NULL, O_ALLOW_SAME },
+		{ "calibration", required_argument, NULL, O_CALIBRATION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct compare_opts co = COMPARE_OPTS_INIT;
 	struct samples_opts so = { .notes = stderr };
 	enum table_against against = TABLE_AGAINST_FIRST;
-	const char *csv_path = NULL, *sides_path = NULL, **labels;
+	const char *csv_path = NULL, *sides_path = NULL, *cal_path = NULL, **labels;
+	const char *confdiff_path = NULL;
+	struct confdiff cd = { 0 };
+	struct calib cal = { 0 };
 	struct samples_set set = { 0 };
 	size_t nlabels = 0, nsides;
 	struct table t;
 	regex_t metric_re;
-	char buf[256], *end;
 	int c, ret;
 
 	log_prog = "vfio-perf-compare";
@@ -119,13 +131,7 @@ int main(int argc, char **argv)
 		die_refused("out of memory");
 	while ((c = cli_getopt(argc, argv, "h", lo)) != -1) {
 		switch (c) {
-		case O_THRESHOLD:
-			co.threshold = strtod(optarg, &end) / 100;
-			if (end == optarg || *end || !(co.threshold >= 0) ||
-			    co.threshold >= 1)
-				die_usage("--threshold wants a percentage in [0, 100), not '%s'",
-					  optarg);
-			break;
+		case O_THRESHOLD: co.threshold = tools_threshold(optarg); break;
 		case O_AGAINST:
 			if (strcmp(optarg, "first") && strcmp(optarg, "previous"))
 				die_usage("--against wants first or previous, not '%s'", optarg);
@@ -134,19 +140,13 @@ int main(int argc, char **argv)
 			break;
 		case O_CSV: csv_path = optarg; break;
 		case O_SIDES_CSV: sides_path = optarg; break;
+		case O_CONFIG_DIFF: confdiff_path = optarg; break;
 		case O_LABEL: labels[nlabels++] = optarg; break;
-		case O_METRIC:
-			if (so.metric)
-				die_usage("--metric given twice: join the expressions with '|'");
-			ret = regcomp(&metric_re, optarg, REG_EXTENDED | REG_NOSUB);
-			if (ret) {
-				regerror(ret, &metric_re, buf, sizeof(buf));
-				die_usage("--metric '%s': %s", optarg, buf);
-			}
-			so.metric = &metric_re;
-			break;
+		case O_METRIC: tools_metric(&so, &metric_re, optarg); break;
 		case O_BENCH: so.bench = optarg; break;
 		case O_ALLOW_FAILED: so.allow_failed = true; break;
+		case O_ALLOW_SAME: so.allow_same_run = true; break;
+		case O_CALIBRATION: cal_path = optarg; break;
 		case 'h':
 			free(labels);
 			usage(stdout);
@@ -159,8 +159,9 @@ int main(int argc, char **argv)
 	if (nlabels > nsides)
 		die_usage("%zu labels for %zu sides", nlabels, nsides);
 
-	check_new(csv_path);
-	check_new(sides_path);
+	tools_check_new(csv_path);
+	tools_check_new(sides_path);
+	tools_check_new(confdiff_path);
 	for (size_t i = 0; i < nsides; i++) {
 		char name[16];
 
@@ -172,12 +173,25 @@ int main(int argc, char **argv)
 			    " match --bench/--metric" : "");
 	}
 	check(samples_check_sides(&set, &so), &set);
-	check(table_build(&t, &set, labels, against, &co), &set);
+	if (cal_path) {
+		if (calib_read(&cal, cal_path, set.err, sizeof(set.err)))
+			die_refused("%s", set.err);
+		if (strcmp(cal.accel, set.sides[0].runs[0].accel))
+			die_refused("%s: a calibration of accel %s; the sides are %s", cal.path,
+				    cal.accel, set.sides[0].runs[0].accel);
+	}
+	check(table_build(&t, &set, labels, against, &co, cal_path ? &cal : NULL), &set);
+	check(confdiff_load(&cd, &t, getenv("VFIO_PERF_CACHE"), stderr, set.err,
+			    sizeof(set.err)), &set);
 
 	/* Refuse an existing output before any is written. */
 	write_csv(table_write_csv, &t, csv_path);
 	write_csv(table_write_sides_csv, &t, sides_path);
+	if (confdiff_path)
+		tools_written(confdiff_write_csv(&cd, &t, confdiff_path), confdiff_path);
 	table_print_sides(&t, stdout);
+	fputc('\n', stdout);
+	confdiff_print(&cd, &t, 12, stdout);
 	table_print_verdicts(&t, stdout);
 	fflush(stdout);
 
@@ -185,8 +199,10 @@ int main(int argc, char **argv)
 	if (t.incomplete)
 		log_msg("incomplete: %zu case(s) measured on a reference side cannot be compared (missing)",
 			t.incomplete);
+	confdiff_free(&cd);
 	table_free(&t);
 	samples_free(&set);
+	calib_free(&cal);
 	free(labels);
 	if (so.metric)
 		regfree(&metric_re);

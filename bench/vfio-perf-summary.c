@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 
 	if (samples_read_side(&set, "run", side, &so) ||
 	    samples_check_sides(&set, &so) ||
-	    table_build(&t, &set, NULL, TABLE_AGAINST_FIRST, &co))
+	    table_build(&t, &set, NULL, TABLE_AGAINST_FIRST, &co, NULL))
 		die_refused("%s", set.err);
 	if (!set.sides[0].nobs)
 		die_refused("%s: no samples", side);

@@ -7,13 +7,14 @@
 #   awk -f report-lib.awk -f report-html.awk -v heading=TEXT -v rc=N
 #       -v threshold=PCT [-v case_sel=CASE -v against=WHICH]
 #       kind=sides sides.csv kind=compare compare.csv kind=charts charts.tsv
-#       kind=notes messages.txt
+#       kind=notes messages.txt kind=configs configs.txt
 
 BEGIN {
 	nsides = 0
 	nrows = 0
 	ncharts = 0
 	nnotes = 0
+	nconfigs = 0
 	exit_text[0] = "no case regressed"
 	exit_text[1] = "a case regressed"
 	exit_text[2] = "incomplete: a case of a reference side could not be compared, or a chart could not be drawn"
@@ -51,6 +52,11 @@ kind == "charts" {
 
 kind == "notes" {
 	note[++nnotes] = $0
+	next
+}
+
+kind == "configs" {
+	config[++nconfigs] = $0
 	next
 }
 
@@ -97,14 +103,15 @@ function verdict_tables(    r, j, last, ref, counts, v, nv, order) {
 			       html(side[j, "label"])
 			print "<table class=\"verdicts\"><thead><tr><th>case</th><th>base median</th>" \
 			      "<th>new median</th><th>change</th><th>ratio new/base [95% CI]</th>" \
-			      "<th>p (Holm)</th><th>verdict</th></tr></thead><tbody>"
+			      "<th>p (Holm)</th><th>mde</th><th>verdict</th></tr></thead><tbody>"
 			last = j
 		}
-		printf "<tr%s><td class=\"case\">%s%s</td>%s%s%s<td>%s</td>%s</tr>\n",
+		printf "<tr%s><td class=\"case\">%s%s</td>%s%s%s<td>%s</td><td>%s</td>%s</tr>\n",
 		       c(r, "case") == case_sel ? " class=\"sel\"" : "",
 		       html(c(r, "case")), c(r, "verified") == "no" ? " <b>UNVERIFIED</b>" : "",
 		       stat_cell(at[ref, c(r, "case")]), stat_cell(r), ratio_cell(r),
-		       c(r, "p_holm") == "" ? "-" : fmt("%.3g", c(r, "p_holm")), verdict_cell(c(r, "verdict"))
+		       c(r, "p_holm") == "" ? "-" : fmt("%.3g", c(r, "p_holm")),
+		       html(c(r, "mde_text")), verdict_cell(c(r, "verdict"))
 		counts[c(r, "verdict")]++
 	}
 	if (last != "")
@@ -141,6 +148,19 @@ function notes(    i) {
 	print "</ul>"
 }
 
+# The kernel configs of each pair: the same, differing (the options of
+# the groups that move costs, the rest counted), or not known.
+function configs(    i) {
+	if (!nconfigs)
+		return
+	print "<h2>Kernel configs</h2>"
+	print "<pre class=\"configs\">"
+	for (i = 1; i <= nconfigs; i++)
+		print html(config[i])
+	print "</pre>"
+	print "<p>Every differing option: <a href=\"config-diff.csv\">config-diff.csv</a>.</p>"
+}
+
 function charts(    i, ch) {
 	if (!ncharts) {
 		print "<p>No charts: no case has the data a chart needs.</p>"
@@ -165,6 +185,7 @@ END {
 	print "th, td { border: 1px solid #bbb; padding: 0.2em 0.5em; text-align: right; vertical-align: top; }"
 	print "th { background: #eee; } td.case, td.src { text-align: left; font-family: monospace; }"
 	print "th:first-child { text-align: left; }"
+	print "pre.configs { background: #f6f6f6; padding: 0.5em; }"
 	print "tr.sel td { font-weight: bold; }"
 	print "td.v { text-align: center; font-weight: bold; }"
 	print ".v-regressed { background: #f6c6c6; color: #7a0000; }"
@@ -180,11 +201,17 @@ END {
 	      "wall clock of an emulated CPU; only KVM and bare-metal figures are real time. " \
 	      "Sides of different modes are never compared.</p>"
 	printf "<p>vfio-perf-compare exit %d: %s. Threshold %s%%: a change counts only if the " \
-	       "ratio's 95%% CI excludes 1, it exceeds the threshold and the Holm-adjusted p < 0.05.</p>\n",
+	       "ratio's 95%% CI excludes 1, it exceeds the threshold, and the spread between boots " \
+	       "cannot explain it (a Holm-corrected t test against the spread of boot medians from " \
+	       "the sides' own boots or a calibration; else the Holm-adjusted Mann-Whitney p < 0.05, " \
+	       "and with one boot a side the accel mode's floor); a change that passes all but the " \
+	       "last is unstable. mde: the smallest change the comparison calls 4 times in 5 " \
+	       "(docs/results.md).</p>\n",
 	       rc, exit_text[rc], html(threshold)
 	print "<h2>Sides</h2>"
 	sides_table()
 	notes()
+	configs()
 	print "<h2>Verdicts</h2>"
 	if (case_sel != "")
 		printf "<p>Each side against the %s side; the timeline's case is in bold.</p>\n",
@@ -199,7 +226,9 @@ END {
 	print "<h2>Files</h2>"
 	print "<p><a href=\"table.txt\">table.txt</a> (vfio-perf-compare's table), " \
 	      "<a href=\"compare.csv\">compare.csv</a> (a row per side and case: median, p5/p95, " \
-	      "CI, GiB/s, ratio, CI, p, verdict), <a href=\"sides.csv\">sides.csv</a> (the sides).</p>"
+	      "CI, GiB/s, ratio, CI, p, floor, mde, verdict), <a href=\"sides.csv\">sides.csv</a> " \
+	      "(the sides), <a href=\"config-diff.csv\">config-diff.csv</a> (kernel config " \
+	      "options that differ).</p>"
 	print "<script>"
 	print "window.addEventListener('load', function () {"
 	print "\tvar im = document.images, bad = 0;"

@@ -19,10 +19,13 @@ usage: $prog [options] BASE NEW [NEW...]
        $prog --timeline CASE [options] SIDE SIDE [SIDE...]
 
 Compare NEW against BASE with vfio-perf-compare and draw the comparison
-into a new directory: table.txt, compare.csv, sides.csv, charts (PNG and
-SVG) and report.html. A side is what vfio-perf-compare takes: a run
-directory, a directory of run directories, or a comma-separated list of
-run directories. All sides must share one accel mode.
+into a new directory: table.txt, compare.csv, sides.csv, config-diff.csv
+(every kernel config option a side and its reference differ in), charts
+(PNG and SVG) and report.html. A side is what vfio-perf-compare takes: a
+run directory, a directory of run directories, or a comma-separated list
+of run directories. All sides must share one accel mode. Beside every
+verdict: the smallest change the setup can call (mde), and under each
+table what the verdicts cannot know (vfio-perf-compare's notes).
 
 Charts: DMA map/unmap GiB/s against buffer size with the new/base ratio
 (per backing, interface and chunking with two sizes or more); bars per
@@ -41,6 +44,8 @@ against the previous side (or the first).
                      (\$VFIO_PERF_RESULTS instead of results/ if set)
   --label NAME       label of the next side (repeat), as vfio-perf-compare
   --threshold PCT    smallest change that counts (default 2)
+  --calibration DIR  boot-to-boot spreads from harness/calibrate.sh, as
+                     vfio-perf-compare --calibration
   --size SIZE        buffer size of the DMA bar charts, e.g. 1G (default:
                      the size with the most cases)
   --timeline CASE    draw the timeline of CASE
@@ -52,6 +57,9 @@ against the previous side (or the first).
 
 Exit: 0 no regression, 1 a case regressed, 2 incomplete data (or a chart
 that could not be drawn), a refused comparison, or bad usage.
+
+Example (stock 6.12 against sid's 7.2, the committed icount campaign):
+  plot/report.sh -o /tmp/report-icount results/campaign-20261122T062325Z/6.12 results/campaign-20261122T062325Z/sid
 EOF
 }
 
@@ -105,12 +113,13 @@ main() {
 
 	while [ $# -gt 0 ]; do
 		case $1 in
-		-o | --out | --label | --threshold | --size | --timeline | --against)
+		-o | --out | --label | --threshold | --size | --timeline | --against | --calibration)
 			[ $# -ge 2 ] || usage_error "$1 wants an argument"
 			case $1 in
 			-o | --out) out=$2 ;;
 			--label) copts+=(--label "$2") ;;
 			--threshold) threshold=$2 copts+=(--threshold "$2") ;;
+			--calibration) copts+=(--calibration "$2") ;;
 			--size)
 				dma_size=$("$bin/vfio-perf-size" --bytes "$2" 2>/dev/null) ||
 					usage_error "--size wants a size like 1G, not '$2'"
@@ -174,8 +183,11 @@ main() {
 		re=$(sed 's/[][\\.*^$+?(){}|]/\\&/g' <<<"$metric")
 		copts+=(--bench "$bench" --metric "^$re\$" --against "$against")
 	fi
+	# Old runs' configs are looked up by hash in the kernel cache.
+	export VFIO_PERF_CACHE=${VFIO_PERF_CACHE:-$repo/.cache}
 	"$bin/vfio-perf-compare" --csv "$stage/compare.csv" --sides-csv "$stage/sides.csv" \
-		"${copts[@]}" "${sides[@]}" >"$stage/table.txt" 2>"$work/messages" || rc=$?
+		--config-diff "$stage/config-diff.csv" "${copts[@]}" "${sides[@]}" \
+		>"$stage/table.txt" 2>"$work/messages" || rc=$?
 	if [ ! -f "$stage/compare.csv" ]; then
 		# Refused (a bad run, mixed accel modes): its one line is ours.
 		[ -s "$work/messages" ] || die "vfio-perf-compare exited $rc without a message"
@@ -212,12 +224,19 @@ main() {
 	else
 		heading="vfio-perf comparison: $(join " vs " "${labels[@]}")"
 	fi
-	sed 's/^[^:]*: //' "$work/messages" >"$work/notes"
+	# Notes: vfio-perf-compare's messages, then those under its tables;
+	# the config blocks ("kernel configs ..." and their indented lines).
+	{
+		sed 's/^[^:]*: //' "$work/messages"
+		sed -n 's/^note: //p' "$stage/table.txt"
+	} >"$work/notes"
+	awk '/^kernel configs / { on = 1; print; next } on && /^  / { print; next } { on = 0 }' \
+		"$stage/table.txt" >"$work/configs"
 	awk -f "$here/report-lib.awk" -f "$here/report-html.awk" -v heading="$heading" \
 		-v rc="$rc" -v threshold="$threshold" -v case_sel="$case_sel" \
 		-v against="$against" kind=sides "$stage/sides.csv" \
 		kind=compare "$stage/compare.csv" kind=charts "$work/drawn.tsv" \
-		kind=notes "$work/notes" >"$stage/report.html"
+		kind=notes "$work/notes" kind=configs "$work/configs" >"$stage/report.html"
 
 	if [ -n "$out" ]; then
 		mkdir -- "$out" 2>/dev/null || die "$out: exists; not overwriting it"

@@ -333,6 +333,14 @@ static char *samples_meta_dup(const struct samples_meta *m, const char *key)
 	return strdup(kv ? kv->value : "");
 }
 
+/* 64 lowercase hex digits, as sha256sum prints them. */
+static bool samples_is_sha256(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n == 64 && !s[n];
+}
+
 /* "ok", or one of run_bad_statuses followed by " (REASON)". */
 static bool samples_status_valid(const char *s)
 {
@@ -376,10 +384,16 @@ static int samples_run_from_meta(struct samples_set *set,
 	run->commit = samples_meta_dup(m, "vfio_perf_commit");
 	run->bench_suite = samples_meta_dup(m, "bench_suite");
 	run->bench_suite_sha256 = samples_meta_dup(m, "bench_suite_sha256");
+	run->config_sha256 = samples_meta_dup(m, "kernel_config_sha256");
 	if (!run->run_id || !run->kernel || !run->kernel_spec ||
 	    !run->kernel_source || !run->accel || !run->status ||
-	    !run->commit || !run->bench_suite || !run->bench_suite_sha256)
+	    !run->commit || !run->bench_suite || !run->bench_suite_sha256 ||
+	    !run->config_sha256)
 		return samples_fail(set, -ENOMEM, "out of memory");
+	if (*run->config_sha256 && !samples_is_sha256(run->config_sha256))
+		return samples_fail(set, -EINVAL, "%s:%zu: kernel_config_sha256 '%.70s' is not 64 hex digits",
+				    path, samples_meta_get(m, "kernel_config_sha256")->line,
+				    run->config_sha256);
 	return 0;
 }
 
@@ -773,6 +787,7 @@ static void samples_run_free(struct samples_run *r)
 	free(r->commit);
 	free(r->bench_suite);
 	free(r->bench_suite_sha256);
+	free(r->config_sha256);
 }
 
 static bool samples_name_incomplete(const char *dir)
@@ -1061,10 +1076,14 @@ int samples_check_sides(struct samples_set *set, const struct samples_opts *o)
 					const struct samples_run *a = &set->sides[t].runs[j];
 					const struct samples_run *b = &sd->runs[i];
 
-					if (!strcmp(a->run_id, b->run_id) && a->boot == b->boot)
-						return samples_fail(set, -EINVAL, "%s and %s both hold run %s boot %lu (%s, %s): a comparison of data with itself",
+					if (strcmp(a->run_id, b->run_id) || a->boot != b->boot)
+						continue;
+					if (!o->allow_same_run)
+						return samples_fail(set, -EINVAL, "%s and %s both hold run %s boot %lu (%s, %s): a comparison of data with itself (--allow-same-run to check the tool on it)",
 								    set->sides[t].name, sd->name, b->run_id,
 								    b->boot, a->dir, b->dir);
+					samples_note(o, "note: %s and %s both hold run %s boot %lu: a check of the tool on identical data, not a comparison",
+						     set->sides[t].name, sd->name, b->run_id, b->boot);
 				}
 		if (samples_distinct(sd, offsetof(struct samples_run, accel), false, buf, sizeof(buf)) != 1)
 			return samples_fail(set, -EINVAL, "%s (%s) mixes accel modes %s: compare runs of one mode",
@@ -1078,6 +1097,9 @@ int samples_check_sides(struct samples_set *set, const struct samples_opts *o)
 				     sd->name, sd->arg, buf);
 		if (samples_distinct(sd, offsetof(struct samples_run, bench_suite_sha256), true, buf, sizeof(buf)) > 1)
 			samples_note(o, "warning: %s (%s) pools runs of different suite files (sha256 %s)",
+				     sd->name, sd->arg, buf);
+		if (samples_distinct(sd, offsetof(struct samples_run, config_sha256), true, buf, sizeof(buf)) > 1)
+			samples_note(o, "warning: %s (%s) pools runs of different kernel configs (sha256 %s)",
 				     sd->name, sd->arg, buf);
 	}
 	/*

@@ -26,6 +26,7 @@
 
 struct samples_opts {
 	bool allow_failed;	/* read runs whose status is not ok */
+	bool allow_same_run;	/* one run in two sides: a check of the tool on identical data */
 	const char *bench;	/* keep only this bench, or NULL */
 	const regex_t *metric;	/* keep only metrics it matches, or NULL */
 	FILE *notes;		/* warnings and notes, one line each; or NULL */
@@ -44,6 +45,7 @@ struct samples_run {
 	char *commit;		/* vfio_perf_commit, or "" */
 	char *bench_suite;	/* the suite file's name, or "" */
 	char *bench_suite_sha256;
+	char *config_sha256;	/* kernel_config_sha256: of the kernel's .config, or "" */
 	bool incomplete;	/* its directory is named *.incomplete */
 	size_t nsamples;	/* rows of its samples.csv */
 };

@@ -70,4 +70,14 @@ double stats_mann_whitney_p(const double *a, size_t na, const double *b,
  */
 void stats_holm(const double *p, size_t n, double *adjusted);
 
+/*
+ * Student's t distribution with @df degrees of freedom (df > 0; INFINITY
+ * is the standard normal): P(T <= @t), and the @p quantile for p in
+ * (0, 1).  For the boot-level test of vfio-perf-compare, where the
+ * spread of a handful of boot medians is itself an estimate.  NaN for
+ * arguments outside those ranges.
+ */
+double stats_t_cdf(double t, double df);
+double stats_t_quantile(double p, double df);
+
 #endif

@@ -17,16 +17,10 @@ size_t table_ref(const struct table *t, size_t s)
 	return t->against == TABLE_AGAINST_PREVIOUS ? s - 1 : 0;
 }
 
-/*
- * The samples of case @c on side @sd, boot by boot, as compare.h wants
- * them; NULL when the side has none.  @values, @views and @counts are
- * scratch of the side's sample and run counts.
- */
-static const struct compare_side *table_side_case(const struct samples_side *sd,
-						  size_t c, double *values,
-						  const double **views,
-						  size_t *counts, bool *verified,
-						  struct compare_side *cs)
+const struct compare_side *table_side_case(const struct samples_side *sd,
+					   size_t c, struct table_scratch *s,
+					   bool *verified,
+					   struct compare_side *cs)
 {
 	size_t n = 0, nb = 0;
 
@@ -36,28 +30,21 @@ static const struct compare_side *table_side_case(const struct samples_side *sd,
 		for (size_t i = 0; i < sd->nobs; i++) {
 			if (sd->obs[i].kase != c || sd->obs[i].run != r)
 				continue;
-			values[n++] = sd->obs[i].value;
+			s->values[n++] = sd->obs[i].value;
 			*verified &= sd->obs[i].verified;
 		}
 		if (n == first)
 			continue;
-		views[nb] = &values[first];
-		counts[nb++] = n - first;
+		s->views[nb] = &s->values[first];
+		s->counts[nb++] = n - first;
 	}
 	if (!n)
 		return NULL;
-	*cs = (struct compare_side){ nb, views, counts };
+	*cs = (struct compare_side){ nb, s->views, s->counts };
 	return cs;
 }
 
-/* Scratch for table_side_case(), one set per side of a pair. */
-struct table_scratch {
-	double *values;
-	const double **views;
-	size_t *counts;
-};
-
-static int table_scratch_init(struct table_scratch *s, const struct samples_side *sd)
+int table_scratch_init(struct table_scratch *s, const struct samples_side *sd)
 {
 	s->values = malloc((sd->nobs ? sd->nobs : 1) * sizeof(*s->values));
 	s->views = malloc((sd->nruns ? sd->nruns : 1) * sizeof(*s->views));
@@ -65,7 +52,7 @@ static int table_scratch_init(struct table_scratch *s, const struct samples_side
 	return s->values && s->views && s->counts ? 0 : -ENOMEM;
 }
 
-static void table_scratch_free(struct table_scratch *s)
+void table_scratch_free(struct table_scratch *s)
 {
 	free(s->values);
 	free(s->views);
@@ -101,11 +88,14 @@ static int table_side_rows(struct table *t, size_t s)
 		if (!table_side_has(sd, c) && (!s || !table_side_has(ref, c)))
 			continue;
 		*w = (struct table_row){ .side = s, .kase = c, .verified = true, .has_ref = s > 0 };
-		cs = table_side_case(sd, c, a.values, a.views, a.counts, &w->verified, &vs);
+		cs = table_side_case(sd, c, &a, &w->verified, &vs);
 		ret = compare_summarize(cs, &t->o, &w->st);
 		if (!ret && s) {
-			cr = table_side_case(ref, c, b.values, b.views, b.counts, &w->verified, &vr);
+			char name[CASE_NAME_LEN];
+
+			cr = table_side_case(ref, c, &b, &w->verified, &vr);
 			ret = compare_case(cr, cs, compare_goal_of(k->metric, k->unit),
+					   calib_find(t->cal, case_name(k, name, sizeof(name))),
 					   &t->o, &w->r);
 		}
 		t->nrows++;
@@ -123,8 +113,14 @@ static int table_side_rows(struct table *t, size_t s)
 
 			w->r = res[i - first];
 			t->tally[w->r.verdict]++;
-			/* A case only the new side has is new coverage, not a gap. */
-			t->incomplete += w->r.verdict == COMPARE_MISSING && w->r.base.n > 0;
+			/*
+			 * A case only the new side has is new coverage, not a
+			 * gap; a verification figure one kernel cannot give
+			 * (no ptdump, a kprobe renamed) is said, not a gap
+			 * either: the timed cases are all there.
+			 */
+			t->incomplete += w->r.verdict == COMPARE_MISSING && w->r.base.n > 0 &&
+					 w->r.goal != COMPARE_INFO_ONLY;
 		}
 		free(res);
 	}
@@ -135,11 +131,14 @@ static int table_side_rows(struct table *t, size_t s)
 
 int table_build(struct table *t, struct samples_set *set,
 		const char *const *labels, enum table_against against,
-		const struct compare_opts *o)
+		const struct compare_opts *o, const struct calib *cal)
 {
 	int ret = 0;
 
-	*t = (struct table){ .set = set, .against = against, .o = *o };
+	*t = (struct table){ .set = set, .against = against, .o = *o, .cal = cal };
+	/* One accel mode for all sides (samples_check_sides()). */
+	if (set->nsides && set->sides[0].nruns)
+		t->o.one_boot_floor = compare_one_boot_floor(set->sides[0].runs[0].accel);
 	t->labels = calloc(set->nsides, sizeof(*t->labels));
 	t->rows = malloc((set->nsides * set->ncases + 1) * sizeof(*t->rows));
 	if (!t->labels || !t->rows) {
@@ -244,6 +243,28 @@ static void table_print_spread(FILE *out, double spread)
 		fprintf(out, " ±%6.1f%%", spread);
 }
 
+/*
+ * The smallest change the comparison can call for the case: its minimum
+ * detectable effect ("4.1%"), or with one boot on a side and no
+ * calibration the mode's floor (">10%") or "none"; "?" when the spread
+ * between boots is unknown, "-" for a case not judged.
+ */
+static const char *table_mde_text(const struct compare_result *r, char *buf,
+				  size_t len)
+{
+	if (!r->judged)
+		return "-";
+	if (!isnan(r->mde))
+		snprintf(buf, len, r->mde < 1 ? "%.1f%%" : "%.0f%%", 100 * r->mde);
+	else if (isinf(r->floor))
+		return "none";
+	else if (r->source == COMPARE_SPREAD_DEFAULT)
+		snprintf(buf, len, ">%.0f%%", 100 * r->floor);
+	else
+		return "?";
+	return buf;
+}
+
 static void table_print_row(FILE *out, const struct table *t,
 			    const struct table_row *w)
 {
@@ -255,8 +276,83 @@ static void table_print_row(FILE *out, const struct table *t,
 	fprintf(out, " %9s", table_change_text(&w->r, buf, sizeof(buf)));
 	fprintf(out, " %12s", table_value_text(w->r.new.median, k->unit, buf, sizeof(buf)));
 	table_print_spread(out, w->r.new.spread);
+	fprintf(out, " %7s", table_mde_text(&w->r, buf, sizeof(buf)));
 	fprintf(out, "  %-9s  %s%s\n", compare_verdict_name(w->r.verdict),
 		case_name(k, name, sizeof(name)), w->verified ? "" : "  UNVERIFIED");
+}
+
+/* What the verdicts of one pair rest on, for its notes. */
+struct table_basis {
+	size_t by_source[COMPARE_SPREAD_DEFAULT + 1];
+	double floor_lo, floor_hi;	/* over the calibrated cases */
+	double df_lo, df_hi;		/* over the cases judged on their own boots */
+	double default_floor;
+	size_t info_differ, info_missing;
+};
+
+static void table_basis_add(struct table_basis *b, const struct compare_result *r)
+{
+	if (r->verdict == COMPARE_INFO && r->ratio != 1)
+		b->info_differ++;
+	if (r->verdict == COMPARE_MISSING && r->goal == COMPARE_INFO_ONLY)
+		b->info_missing++;
+	if (!r->judged)
+		return;
+	b->by_source[r->source]++;
+	if (r->source == COMPARE_SPREAD_DEFAULT)
+		b->default_floor = r->floor;
+	if (r->source == COMPARE_SPREAD_CALIBRATION) {
+		b->floor_lo = fmin(b->floor_lo, r->floor);
+		b->floor_hi = fmax(b->floor_hi, r->floor);
+	}
+	if (r->source == COMPARE_SPREAD_DATA) {
+		b->df_lo = fmin(b->df_lo, r->df);
+		b->df_hi = fmax(b->df_hi, r->df);
+	}
+}
+
+/* "2", or "2 to 6" degrees of freedom. */
+static const char *table_range(double lo, double hi, char *buf, size_t len)
+{
+	snprintf(buf, len, lo == hi ? "%g" : "%g to %g", lo, hi);
+	return buf;
+}
+
+/*
+ * Lines beginning "note: " under a pair's table (plot/report.sh shows
+ * them in the report): what the verdicts cannot know.
+ */
+static void table_print_notes(FILE *out, const struct table *t, size_t s,
+			      const struct table_basis *b)
+{
+	const char *accel = t->set->sides[0].runs[0].accel;
+	size_t n = b->by_source[COMPARE_SPREAD_DEFAULT];
+	char r1[64], pair[64];
+
+	snprintf(pair, sizeof(pair), "%s vs %s", t->set->sides[table_ref(t, s)].name,
+		 t->set->sides[s].name);
+
+	if (n && isinf(b->default_floor))
+		fprintf(out, "note: %s: one boot on a side (%s, a wall-clock mode): the spread between boots cannot be measured from one boot, and wall-clock boots of one kernel differ far more than samples of one boot: no change can be called (%zu cases); run several boots a side, or pass --calibration (harness/calibrate.sh)\n",
+			pair, accel, n);
+	else if (n)
+		fprintf(out, "note: %s: one boot on a side: the spread between boots cannot be measured from one boot; changes smaller than %.0f%% cannot be called (%zu cases; the %s floor, docs/results.md), and are unstable where they pass the %g%% threshold; pass --calibration (harness/calibrate.sh) for each case's own floor\n",
+			pair, 100 * b->default_floor, n, accel, 100 * t->o.threshold);
+	if (b->by_source[COMPARE_SPREAD_CALIBRATION])
+		fprintf(out, "note: %s: spread between boots of %zu cases from the calibration %s (%lu boots of %s): changes smaller than %s%% cannot be called (per case: the floor column of --csv)\n",
+			pair, b->by_source[COMPARE_SPREAD_CALIBRATION], t->cal->path, t->cal->boots,
+			t->cal->label, table_range(round(1000 * b->floor_lo) / 10,
+						   round(1000 * b->floor_hi) / 10, r1, sizeof(r1)));
+	if (b->by_source[COMPARE_SPREAD_DATA])
+		fprintf(out, "note: %s: spread between boots of %zu cases from these boots (t with %s degrees of freedom); mde: the change called 4 times in 5 at this number of boots (docs/results.md)\n",
+			pair, b->by_source[COMPARE_SPREAD_DATA],
+			table_range(b->df_lo, b->df_hi, r1, sizeof(r1)));
+	if (b->info_missing)
+		fprintf(out, "note: %s: %zu verification figure(s) measured on one side only (a kernel without the page-table dump or a kprobe: see meta.csv): shown as missing, not incomplete\n",
+			pair, b->info_missing);
+	if (b->info_differ)
+		fprintf(out, "note: %s: %zu verification figure(s) differ between the sides (info rows with a change): what the kernel gave differs (mapping level, pages, contiguity)\n",
+			pair, b->info_differ);
 }
 
 void table_print_verdicts(const struct table *t, FILE *out)
@@ -269,13 +365,19 @@ void table_print_verdicts(const struct table *t, FILE *out)
 		fprintf(out, "\n%s (%s) vs %s (%s), threshold %g%%\n\n",
 			set->sides[ref].name, t->labels[ref], set->sides[s].name,
 			t->labels[s], 100 * t->o.threshold);
-		fprintf(out, "%12s ±%7s %9s %12s ±%7s  %-9s  %s\n", "base", "%spread",
-			"%change", "new", "%spread", "verdict", "case");
+		struct table_basis b = {
+			.floor_lo = INFINITY, .floor_hi = -INFINITY,
+			.df_lo = INFINITY, .df_hi = -INFINITY,
+		};
+
+		fprintf(out, "%12s ±%7s %9s %12s ±%7s %7s  %-9s  %s\n", "base", "%spread",
+			"%change", "new", "%spread", "mde", "verdict", "case");
 		for (size_t i = 0; i < t->nrows; i++) {
 			if (t->rows[i].side != s)
 				continue;
 			table_print_row(out, t, &t->rows[i]);
 			counts[t->rows[i].r.verdict]++;
+			table_basis_add(&b, &t->rows[i].r);
 			n++;
 		}
 		fprintf(out, "\n%zu cases:", n);
@@ -283,6 +385,7 @@ void table_print_verdicts(const struct table *t, FILE *out)
 			fprintf(out, " %zu %s%s", counts[v],
 				compare_verdict_name((enum compare_verdict)v),
 				v + 1 < TABLE_NVERDICTS ? "," : "\n");
+		table_print_notes(out, t, s, &b);
 	}
 }
 
@@ -354,8 +457,9 @@ static const char *const table_cols[] = {
 	"median", "p5", "p95", "min", "max", "ci_lo", "ci_hi", "spread_pct",
 	"median_text", "p5_text", "p95_text", "gib_per_s", "gib_per_s_ci_lo",
 	"gib_per_s_ci_hi", "gib_per_s_p5", "gib_per_s_p95", "ratio",
-	"ratio_ci_lo", "ratio_ci_hi", "change", "p", "p_holm", "verdict",
-	"verified",
+	"ratio_ci_lo", "ratio_ci_hi", "change", "p", "p_holm", "p_boot",
+	"boot_sd", "boot_df", "spread_source", "floor", "mde", "mde_text",
+	"verdict", "verified",
 };
 
 static const char *table_goal_name(enum compare_goal g)
@@ -411,9 +515,16 @@ static void table_put_row(struct csv_writer *w, const struct table *t,
 		csv_put_str(w, table_change_text(&r->r, buf, sizeof(buf)));
 		csv_put_double(w, r->r.p);
 		csv_put_double(w, r->r.p_holm);
+		csv_put_double(w, r->r.p_boot);
+		csv_put_double(w, r->r.boot_sd);
+		csv_put_double(w, r->r.df);
+		csv_put_str(w, compare_spread_source_name(r->r.source));
+		csv_put_double(w, r->r.floor);
+		csv_put_double(w, r->r.mde);
+		csv_put_str(w, table_mde_text(&r->r, buf, sizeof(buf)));
 		csv_put_str(w, compare_verdict_name(r->r.verdict));
 	} else {
-		for (int i = 0; i < 7; i++)
+		for (int i = 0; i < 14; i++)
 			csv_put_str(w, NULL);
 	}
 	csv_put_str(w, r->verified ? "yes" : "no");

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "calib.h"
 #include "compare.h"
 #include "samples.h"
 
@@ -38,6 +39,7 @@ struct table {
 	const struct samples_set *set;
 	enum table_against against;
 	struct compare_opts o;
+	const struct calib *cal;	/* boot-to-boot spreads, or NULL */
 	char (*labels)[128];	/* per side */
 	struct table_row *rows;
 	size_t nrows;
@@ -50,17 +52,44 @@ size_t table_ref(const struct table *t, size_t s);
 
 /*
  * Build the table of @set, whose sides have been read and checked.
- * @labels: one per side (NULL entries: samples_side_label()).  Returns
- * 0, or -EINVAL / -ENOMEM with a reason in set->err.
+ * @labels: one per side (NULL entries: samples_side_label()).  @cal:
+ * a calibration of the sides' accel mode, or NULL.  With one boot on a
+ * side and no calibration of a case, o->one_boot_floor is the mode's
+ * (compare_one_boot_floor()).  Returns 0, or -EINVAL / -ENOMEM with a
+ * reason in set->err.
  */
 int table_build(struct table *t, struct samples_set *set,
 		const char *const *labels, enum table_against against,
-		const struct compare_opts *o);
+		const struct compare_opts *o, const struct calib *cal);
+
+/* Room for one side's samples of one case, boot by boot. */
+struct table_scratch {
+	double *values;
+	const double **views;
+	size_t *counts;
+};
+
+int table_scratch_init(struct table_scratch *s, const struct samples_side *sd);
+void table_scratch_free(struct table_scratch *s);
+
+/*
+ * The samples of case @c on side @sd, boot by boot, as compare.h wants
+ * them, in @cs (pointing into @s); NULL when the side has none.
+ * *verified is cleared when a sample was not verified.
+ */
+const struct compare_side *table_side_case(const struct samples_side *sd,
+					   size_t c, struct table_scratch *s,
+					   bool *verified,
+					   struct compare_side *cs);
 
 /* The sides: label, kernel release, runs, boots, samples, accel, source. */
 void table_print_sides(const struct table *t, FILE *out);
 
-/* One LKP-style table per side but the first, with a verdict count. */
+/*
+ * One LKP-style table per side but the first, with a verdict count and
+ * notes on what the verdicts cannot know (one boot on a side, where
+ * the boot-to-boot spread comes from).
+ */
 void table_print_verdicts(const struct table *t, FILE *out);
 
 /* Per case of the first side, its timed phases: median, p5, p95, GiB/s. */

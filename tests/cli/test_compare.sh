@@ -34,7 +34,7 @@ expect_eq "4K map" "$(verdict $map4k)" "~"
 expect_eq "read bandwidth" "$(verdict mmio/bar/pud/1G/read-bw)" improved
 expect_eq "hugetlb pages" "$(verdict dma/hugetlb-2m/type1v2/1G/hugetlb-pages)" info
 expect_eq "new-only case" "$(verdict mmio/bar/pud/1G/kprobe-vmf_insert_pfn_pud)" missing
-grep -qE "^ +100\.1 ms ± +0\.2% +\+20\.0% +120\.2 ms ± +0\.2% +regressed +$map\$" "$tmp/stdout" ||
+grep -qE "^ +100\.1 ms ± +0\.2% +\+20\.0% +120\.2 ms ± +0\.2% +[0-9.]+% +regressed +$map\$" "$tmp/stdout" ||
 	fail "map row not in the table format: $(grep " $map\$" "$tmp/stdout")"
 grep -q '^6 cases: 2 ~, 1 improved, 1 regressed, 0 unstable, 1 missing, 1 info$' "$tmp/stdout" ||
 	fail "footer: $(tail -n 1 "$tmp/stdout")"
@@ -58,6 +58,15 @@ expect_eq "same: runs" "$(side new runs)" 2
 expect_eq "same: boots" "$(side new boots)" 2
 ! grep -qE 'regressed|improved|missing' <(grep -v cases: "$tmp/stdout") ||
 	fail "identical sides got a verdict: $(cat "$tmp/stdout")"
+
+# A verification figure base has and new cannot give (a kprobe new's
+# kernel lacks, a page-table dump it was built without): missing and
+# said, never incomplete. The timed cases decide: new's read bandwidth
+# is lower, a regression.
+expect 1 "" "$c" "$fx/new" "$fx/base"
+expect_eq "info only on base" "$(verdict mmio/bar/pud/1G/kprobe-vmf_insert_pfn_pud)" missing
+grep -q '^note: base vs new: 1 verification figure(s) measured on one side only .*: shown as missing, not incomplete$' "$tmp/stdout" ||
+	fail "no note on the verification figure measured on one side"
 
 # A case base measured and new did not: incomplete.
 expect 2 "incomplete: 1 case\(s\) measured on a reference side" "$c" "$fx/base" "$fx/partial"
@@ -97,6 +106,14 @@ expect_eq "csv case" "$(csvfield 1 map hugetlb-2m case)" $map
 expect_eq "csv size" "$(csvfield 1 map hugetlb-2m size)" 1G
 expect_eq "csv base has no ratio" "$(csvfield 0 map hugetlb-2m ratio)$(csvfield 0 map hugetlb-2m verdict)" ""
 expect_eq "csv median text" "$(csvfield 0 map hugetlb-2m median_text)" "100.1 ms"
+# Two boots a side: the spread between boots comes from them (2 df).
+expect_eq "csv spread source" "$(csvfield 1 map hugetlb-2m spread_source)" data
+expect_eq "csv boot df" "$(csvfield 1 map hugetlb-2m boot_df)" 2
+awk -v f="$(csvfield 1 map hugetlb-2m floor)" -v m="$(csvfield 1 map hugetlb-2m mde)" \
+	'BEGIN { exit !(f >= 0.02 && m > f && m < 0.2) }' || fail "floor/mde of map out of range"
+expect_eq "csv info has no mde" "$(csvfield 1 hugetlb-pages hugetlb-2m mde)$(csvfield 1 hugetlb-pages hugetlb-2m floor)" ""
+grep -q '^note: base vs new: spread between boots of [0-9]* cases from these boots (t with 2 degrees of freedom)' "$tmp/stdout" ||
+	fail "no note on where the spread between boots comes from"
 lo=$(csvfield 1 map hugetlb-2m ratio_ci_lo) hi=$(csvfield 1 map hugetlb-2m ratio_ci_hi)
 awk -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo > 1.19 && lo < 1.2 && hi > 1.2 && hi < 1.21) }' ||
 	fail "ratio CI of map not around 1.2: [$lo, $hi]"
@@ -108,6 +125,41 @@ expect_eq "sides csv" "$(csvq "$tmp/sides.csv" '$c["side"] == 1' 'print $c["labe
 cp "$tmp/cmp.csv" "$tmp/before.csv"
 expect 2 "cmp.csv: exists; not overwriting it" "$c" --csv "$tmp/cmp.csv" "$fx/base" "$fx/same"
 cmp -s "$tmp/cmp.csv" "$tmp/before.csv" || fail "--csv overwrote an existing file"
+
+# One boot a side (committed runs). The two icount boots of each kernel
+# of campaign-20261122T062325Z, boot against boot: nothing called (7.2's
+# hugetlb-2m/64M munmap differs by 7.0% between its boots, every rep),
+# verification rows (kprobe counts, once per boot) are info, not
+# missing, and the note says what one boot cannot tell.
+for k in 6.12 sid; do
+	mapfile -t boots < <(ls -d "$repo/results/campaign-20261122T062325Z/$k"/*/)
+	expect 0 "" "$c" "${boots[0]}" "${boots[1]}"
+	! grep -qE ' (improved|regressed|missing) ' "$tmp/stdout" ||
+		fail "A/A of $k's two boots called: $(grep -E ' (improved|regressed|missing) ' "$tmp/stdout")"
+	grep -q '^note: base vs new: one boot on a side: .* changes smaller than 10% cannot be called' "$tmp/stdout" ||
+		fail "A/A of $k: no one-boot note"
+	expect_eq "A/A $k: kprobe row" "$(verdict mmio/bar/pmd/1G/kprobe-vmf_insert_pfn_pmd)" info
+done
+expect_eq "7.2 A/A: hugetlb-2m/64M munmap" "$(verdict dma/hugetlb-2m/type1v2/64M/munmap)" unstable
+grep -qE -- '-7\.0% .* >10% +unstable +dma/hugetlb-2m/type1v2/64M/munmap$' "$tmp/stdout" ||
+	fail "7.2 A/A: munmap row: $(grep ' dma/hugetlb-2m/type1v2/64M/munmap$' "$tmp/stdout")"
+
+# The committed reference run against itself: refused as data compared
+# with itself, unless asked for as a check of the tool; against a copy
+# under another run id it is an ordinary one-boot comparison. Either way
+# exit 0 and no change (TCG, one boot: no change could be called).
+ref=$repo/results/20261122T090641Z-6.12.117_deb12-amd64
+expect 2 "a comparison of data with itself \(--allow-same-run" "$c" "$ref" "$ref"
+expect 0 "both hold run .*: a check of the tool on identical data" "$c" --allow-same-run "$ref" "$ref"
+! grep -qE ' (improved|regressed|missing) ' "$tmp/stdout" || fail "reference run against itself called a change"
+grep -q '^note: base vs new: one boot on a side (tcg, a wall-clock mode): .* no change can be called' "$tmp/stdout" ||
+	fail "reference run against itself: no wall-clock note"
+mkdir "$tmp/copy"
+for f in meta.csv cases.csv samples.csv; do
+	sed 's/20261122T090641Z-6\.12\.117_deb12-amd64/copy-of-the-reference/' "$ref/$f" >"$tmp/copy/$f"
+done
+expect 0 "" "$c" "$ref" "$tmp/copy"
+! grep -qE ' (improved|regressed|missing) ' "$tmp/stdout" || fail "reference run against its copy called a change"
 
 # Refusals: every one exits 2, never 1 (that would read as a regression).
 expect 2 "mixes kernels 6.12.117, 7.2.13: give it a --label" "$c" "$fx/new" "$fx/base/20250101T000000Z-6.12.117,$fx/same/same-boot0"

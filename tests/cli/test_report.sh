@@ -73,6 +73,28 @@ expect 2 "different accel modes \(base icount, new tcg\): refusing" "$r" -o "$tm
 expect 2 "incomplete: 1 case" "$r" -o "$tmp/partial" "$fx/base" "$fx/partial"
 [ -s "$tmp/partial/report.html" ] || fail "incomplete comparison: no report"
 
+# Kernels of different configs (one of them an old run: only the hash,
+# its config in the kernel cache): the report lists the options that
+# differ, the groups that move costs first, every one in
+# config-diff.csv; the mde beside each verdict; the notes of the table.
+fc=$repo/tests/fixtures/config
+VFIO_PERF_CACHE=$fc/cache expect 1 "" "$r" -o "$tmp/configs" "$fc/a" "$fc/old"
+grep -q '<h2>Kernel configs</h2>' "$tmp/configs/report.html" || fail "report.html: no kernel configs"
+grep -q 'differ in 15 options' "$tmp/configs/report.html" || fail "report.html: no count of differing options"
+for o in 'MEMORY_HOTPLUG *y -&gt; n' 'PREEMPT_VOLUNTARY *y -&gt; n' 'DEBUG_VM *n -&gt; y' \
+	'MITIGATION_RETPOLINE *y -&gt; n' 'IOMMUFD *n -&gt; y' 'and 5 other options'; do
+	grep -qE "$o" "$tmp/configs/report.html" || fail "report.html: no '$o'"
+done
+expect_eq "config-diff.csv rows" "$(($(wc -l <"$tmp/configs/config-diff.csv") - 1))" 15
+grep -q '<th>mde</th>' "$tmp/configs/report.html" || fail "report.html: no mde column"
+grep -q '<td>&gt;10%</td>' "$tmp/configs/report.html" || fail "report.html: no one-boot floor as mde"
+grep -q '<li>base vs new: one boot on a side: .* changes smaller than 10% cannot be called' "$tmp/configs/report.html" ||
+	fail "report.html: the one-boot note is missing"
+# Same config: said in one line; nothing to list.
+VFIO_PERF_CACHE=$fc/cache expect 0 "" "$r" -o "$tmp/sameconf" "$fc/b" "$fc/old"
+grep -q 'kernel configs of base and new: the same' "$tmp/sameconf/report.html" || fail "same config not said"
+expect_eq "config-diff.csv of one config" "$(wc -l <"$tmp/sameconf/config-diff.csv")" 1
+
 # Three builds: sweeps per backing, bars per level, exit 1.
 out=$tmp/three
 expect 1 "" "$r" -o "$out" "$fr/base" "$fr/new" "$fr/newer"

@@ -69,15 +69,27 @@ static struct compare_side *test_side_noisy(struct test_side *t,
 	return &t->s;
 }
 
+/*
+ * Options of the within-boot rules alone: a side of one boot is judged
+ * on its samples (the floor of one boot is tested on its own below).
+ */
+static struct compare_opts test_opts(void)
+{
+	struct compare_opts o = COMPARE_OPTS_INIT;
+
+	o.one_boot_floor = 0;
+	return o;
+}
+
 /* compare_case() then compare_judge() on one case alone. */
 static enum compare_verdict test_one(const struct compare_side *base,
 				     const struct compare_side *new,
 				     enum compare_goal goal,
 				     struct compare_result *r)
 {
-	struct compare_opts o = COMPARE_OPTS_INIT;
+	struct compare_opts o = test_opts();
 
-	if (compare_case(base, new, goal, &o, r) || compare_judge(r, 1, &o))
+	if (compare_case(base, new, goal, NULL, &o, r) || compare_judge(r, 1, &o))
 		return (enum compare_verdict)-1;
 	return r->verdict;
 }
@@ -205,10 +217,10 @@ TEST(compare_missing)
 	CHECK_NEAR(r.new.median, 1, 0);
 	CHECK(test_one(test_side_const(&a, 1, 5, 1), NULL, COMPARE_LOWER,
 		       &r) == COMPARE_MISSING);
-	/* One sample has no spread to speak of. */
+	/* One sample of a timed metric has no spread to judge it by. */
 	CHECK(test_one(&a.s, test_side_const(&b, 1, 1, 1), COMPARE_LOWER,
-		       &r) == COMPARE_MISSING);
-	CHECK(isnan(r.new.spread));
+		       &r) == COMPARE_UNSTABLE);
+	CHECK(isnan(r.new.spread) && !r.judged && isnan(r.p_holm));
 	/* Boots that exist but hold nothing are no samples either. */
 	CHECK(test_one(&a.s, test_side_const(&b, 3, 0, 1), COMPARE_LOWER,
 		       &r) == COMPARE_MISSING);
@@ -226,6 +238,17 @@ TEST(compare_info_is_reported_not_judged)
 		       &r) == COMPARE_INFO);
 	CHECK_NEAR(r.ratio, 0.5, 0);
 	CHECK(r.p < 0.05 && isnan(r.p_holm));
+	/*
+	 * A kprobe count comes once per boot: one boot, one sample a side
+	 * is enough to show both figures and whether they differ.
+	 */
+	CHECK(test_one(test_side_const(&a, 1, 1, 512), test_side_const(&b, 1, 1, 0),
+		       compare_goal_of("kprobe-vmf_insert_pfn_pmd", "count"),
+		       &r) == COMPARE_INFO);
+	CHECK_NEAR(r.ratio, 0, 0);
+	CHECK(!r.judged && isnan(r.floor) && isnan(r.mde));
+	/* Absent on a side is missing, whatever the goal. */
+	CHECK(test_one(&a.s, NULL, COMPARE_INFO_ONLY, &r) == COMPARE_MISSING);
 }
 
 TEST(compare_unstable)
@@ -254,14 +277,14 @@ TEST(compare_nan_refused)
 	test_side_const(&a, 1, 5, 1);
 	test_side_const(&b, 1, 5, 1);
 	b.v[0][2] = NAN;
-	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, &o, &r) == -EINVAL);
+	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, NULL, &o, &r) == -EINVAL);
 	o.resamples = 0;
-	CHECK(compare_case(&a.s, &a.s, COMPARE_LOWER, &o, &r) == -EINVAL);
+	CHECK(compare_case(&a.s, &a.s, COMPARE_LOWER, NULL, &o, &r) == -EINVAL);
 }
 
 TEST(compare_holm_across_cases)
 {
-	struct compare_opts o = COMPARE_OPTS_INIT;
+	struct compare_opts o = test_opts();
 	struct compare_result r[4];
 	struct test_side a, b, c;
 
@@ -272,19 +295,19 @@ TEST(compare_holm_across_cases)
 	 */
 	test_side_const(&a, 1, 3, 100);
 	test_side_const(&b, 1, 3, 120);
-	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, &o, &r[0]) == 0);
+	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, NULL, &o, &r[0]) == 0);
 	CHECK(compare_judge(r, 1, &o) == 0);
 	CHECK_NEAR(r[0].p, 0.0468542, 1e-6);
 	CHECK(r[0].verdict == COMPARE_REGRESSED);
-	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, &o, &r[1]) == 0);
+	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, NULL, &o, &r[1]) == 0);
 	CHECK(compare_judge(r, 2, &o) == 0);
 	CHECK_NEAR(r[0].p_holm, 2 * r[0].p, 1e-12);
 	CHECK(r[0].verdict == COMPARE_SAME && r[1].verdict == COMPARE_SAME);
 
 	/* Missing and info cases are not part of the family. */
 	test_side_const(&c, 1, 3, 60);
-	CHECK(compare_case(&a.s, NULL, COMPARE_LOWER, &o, &r[1]) == 0);
-	CHECK(compare_case(&a.s, &c.s, COMPARE_INFO_ONLY, &o, &r[2]) == 0);
+	CHECK(compare_case(&a.s, NULL, COMPARE_LOWER, NULL, &o, &r[1]) == 0);
+	CHECK(compare_case(&a.s, &c.s, COMPARE_INFO_ONLY, NULL, &o, &r[2]) == 0);
 	CHECK(compare_judge(r, 3, &o) == 0);
 	CHECK(r[0].verdict == COMPARE_REGRESSED);
 	CHECK(r[1].verdict == COMPARE_MISSING && r[2].verdict == COMPARE_INFO);
@@ -369,7 +392,7 @@ TEST(compare_hierarchical_boots_disagree)
 static unsigned int test_regressed_calls(double shift, double cv,
 					 unsigned int trials, uint64_t seed)
 {
-	struct compare_opts o = COMPARE_OPTS_INIT;
+	struct compare_opts o = test_opts();
 	struct test_side a, b;
 	struct compare_result r;
 	struct stats_rng rng;
@@ -381,7 +404,7 @@ static unsigned int test_regressed_calls(double shift, double cv,
 		test_side_noisy(&b, &rng, 1, 10, 100 * (1 + shift), 0, cv);
 		/* A fresh bootstrap seed per trial, as cases would get. */
 		o.seed = t + 1;
-		if (!compare_case(&a.s, &b.s, COMPARE_LOWER, &o, &r) &&
+		if (!compare_case(&a.s, &b.s, COMPARE_LOWER, NULL, &o, &r) &&
 		    !compare_judge(&r, 1, &o))
 			hits += r.verdict == COMPARE_REGRESSED;
 	}
@@ -409,4 +432,201 @@ TEST(compare_false_positives_identical)
 {
 	CHECK(test_regressed_calls(0, 0.03, 200, 4048) <= 10);
 	CHECK(test_regressed_calls(0, 0.025, 200, 4049) <= 10);
+}
+
+/* One boot per side, 8 samples each: @base and @new exactly. */
+static enum compare_verdict test_one_boot(double base, double new,
+					  double floor,
+					  const struct compare_spread *sp,
+					  struct compare_result *r)
+{
+	struct compare_opts o = COMPARE_OPTS_INIT;
+	struct test_side a, b;
+
+	o.one_boot_floor = floor;
+	test_side_const(&a, 1, 8, base);
+	test_side_const(&b, 1, 8, new);
+	if (compare_case(&a.s, &b.s, COMPARE_LOWER, sp, &o, r) ||
+	    compare_judge(r, 1, &o))
+		return (enum compare_verdict)-1;
+	return r->verdict;
+}
+
+TEST(compare_one_boot_floor)
+{
+	struct compare_result r;
+
+	/*
+	 * 7.2's two icount boots (campaign-20261122T062325Z/sid): the
+	 * hugetlb-2m/64M munmap took 59022 ns on one and 54862 on the
+	 * other, every rep.  The samples call -7.0% certain; boots of one
+	 * kernel do that, and one boot per side cannot tell.
+	 */
+	CHECK(test_one_boot(59022, 54862, compare_one_boot_floor("icount"), NULL,
+			    &r) == COMPARE_UNSTABLE);
+	CHECK(r.source == COMPARE_SPREAD_DEFAULT);
+	CHECK_NEAR(r.floor, 0.10, 0);
+	CHECK(isnan(r.mde) && isnan(r.p_boot));
+	/* Beyond the floor, a one-boot change is called. */
+	CHECK(test_one_boot(100, 115, 0.10, NULL, &r) == COMPARE_REGRESSED);
+	/* Below the threshold it is no change, floor or not. */
+	CHECK(test_one_boot(100, 101, 0.10, NULL, &r) == COMPARE_SAME);
+	/* Wall-clock modes: nothing from one boot per side. */
+	CHECK(isinf(compare_one_boot_floor("tcg")));
+	CHECK(isinf(compare_one_boot_floor("kvm")) && isinf(compare_one_boot_floor("none")));
+	CHECK(test_one_boot(100, 300, compare_one_boot_floor("tcg"), NULL, &r) ==
+	      COMPARE_UNSTABLE);
+	CHECK(isinf(r.floor));
+	CHECK_STR(compare_spread_source_name(r.source), "default");
+}
+
+TEST(compare_one_boot_calibrated)
+{
+	struct compare_spread tight = { .sd = 0.001, .df = 5 };
+	struct compare_spread loose = { .sd = 0.05, .df = 5 };
+	struct compare_result r;
+	double s = 0.001 * sqrt(2), q = stats_t_quantile(1 - 0.025, 5);
+
+	/* A calibration that saw boots agree within 0.1% lets 5% through. */
+	CHECK(test_one_boot(100, 105, INFINITY, &tight, &r) == COMPARE_REGRESSED);
+	CHECK(r.source == COMPARE_SPREAD_CALIBRATION);
+	CHECK_NEAR(r.boot_sd, 0.001, 0);
+	CHECK_NEAR(r.df, 5, 0);
+	CHECK_NEAR(r.p_boot, 2 * stats_t_cdf(-log(1.05) / s, 5), 1e-15);
+	/* The threshold is above the boot-level floor here. */
+	CHECK_NEAR(r.floor, 0.02, 1e-12);
+	/* Constant samples: the CI is a point, the spread between boots is all. */
+	CHECK_NEAR(r.mde, expm1(log(1.02) + stats_t_quantile(0.8, 5) * s), 1e-12);
+	/* One that saw 5% between boots does not: the floor is ~22%. */
+	CHECK(test_one_boot(100, 115, 0.0, &loose, &r) == COMPARE_UNSTABLE);
+	CHECK_NEAR(r.floor, expm1(q * 0.05 * sqrt(2)), 1e-12);
+	CHECK(test_one_boot(100, 130, 0.0, &loose, &r) == COMPARE_REGRESSED);
+}
+
+TEST(compare_boot_spread_from_data)
+{
+	static const double base_lv[] = { 100, 100 }, new_lv[] = { 105, 112 };
+	struct compare_opts o = COMPARE_OPTS_INIT;
+	struct compare_result r;
+	struct test_side a, b;
+	double sd;
+
+	/*
+	 * Two boots a side, each boot constant: base's agree, new's land
+	 * 6.7% apart (as 7.2's hugetlb-2m/64M munmap did in
+	 * campaign-20261122T062325Z).  Every resample puts new above base,
+	 * so the samples call +8.5%; a kernel whose two boots differ by
+	 * 6.7% cannot have that called from two boots a side.
+	 */
+	test_side_init(&a, 2, 4);
+	test_side_init(&b, 2, 4);
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < 4; i++) {
+			a.v[k][i] = base_lv[k];
+			b.v[k][i] = new_lv[k];
+		}
+	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, NULL, &o, &r) == 0);
+	CHECK(compare_judge(&r, 1, &o) == 0);
+	CHECK(r.ci_lo > 1.04 && r.p_holm < 0.05);
+	CHECK(r.source == COMPARE_SPREAD_DATA);
+	CHECK_NEAR(r.df, 2, 0);
+	/* Pooled: each side's ln medians around their own mean. */
+	sd = sqrt(2 * pow(log(112.0 / 105) / 2, 2) / 2);
+	CHECK_NEAR(r.boot_sd, sd, 1e-12);
+	CHECK_NEAR(r.floor, compare_floor(sd, 2, 2, 2, 0.02), 1e-12);
+	CHECK(r.floor > 0.13 && r.floor < 0.15);
+	CHECK(r.verdict == COMPARE_UNSTABLE);
+	/* A calibration, when given, is the spread used. */
+	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER,
+			   &(struct compare_spread){ .sd = 0.0001, .df = 5 }, &o, &r) == 0);
+	CHECK(compare_judge(&r, 1, &o) == 0);
+	CHECK(r.source == COMPARE_SPREAD_CALIBRATION);
+	CHECK(r.verdict == COMPARE_REGRESSED);
+}
+
+TEST(compare_floor_and_mde_formulas)
+{
+	double q, s;
+
+	/*
+	 * 3 boots a side, sd 1%, 5 degrees of freedom, 80 cases judged:
+	 * the Bonferroni t quantile times the spread of a difference.
+	 */
+	q = stats_t_quantile(1 - 0.05 / 160, 5);
+	s = 0.01 * sqrt(2.0 / 3);
+	/* The floor: Holm's last step, the unadjusted t quantile. */
+	CHECK_NEAR(compare_floor(0.01, 5, 3, 3, 0.02),
+		   expm1(stats_t_quantile(0.975, 5) * s), 1e-12);
+	CHECK_NEAR(compare_mde(0.01, 5, 3, 3, 80, 0.02, 0),
+		   expm1(q * s + stats_t_quantile(0.8, 5) * s), 1e-12);
+	/* No spread: the threshold alone. */
+	CHECK_NEAR(compare_floor(0, 5, 1, 1, 0.02), 0.02, 1e-15);
+	CHECK_NEAR(compare_mde(0, 5, 1, 1, 80, 0.02, 0), 0.02, 1e-15);
+	/*
+	 * Boots that agree, samples that do not (icount 4K map): the CI is
+	 * what must exclude 1, and its width sets the mde.
+	 */
+	CHECK_NEAR(compare_mde(0, 5, 2, 2, 80, 0.02, 0.1),
+		   expm1(1.959963984540054 * 0.1 + stats_t_quantile(0.8, 5) * 0.1), 1e-12);
+	/* More boots, smaller floors. */
+	CHECK(compare_mde(0.01, 5, 8, 8, 80, 0.02, 0) < compare_mde(0.01, 5, 2, 2, 80, 0.02, 0));
+}
+
+TEST(compare_boot_test_holm_across_cases)
+{
+	struct compare_spread sp = { .sd = 0.02, .df = 5 };
+	struct compare_opts o = COMPARE_OPTS_INIT;
+	struct compare_result r[2];
+	struct test_side a, b;
+
+	/*
+	 * One boot a side, a calibrated spread of 2%: +8% gives a boot-level
+	 * p of about 0.04.  Alone that is a regression; two such cases in
+	 * one comparison share the 5%, as their Mann-Whitney p-values do.
+	 */
+	test_side_const(&a, 1, 8, 100);
+	test_side_const(&b, 1, 8, 108);
+	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, &sp, &o, &r[0]) == 0);
+	CHECK(compare_judge(r, 1, &o) == 0);
+	CHECK(r[0].p_boot > 0.03 && r[0].p_boot < 0.05);
+	CHECK(r[0].verdict == COMPARE_REGRESSED);
+	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, &sp, &o, &r[1]) == 0);
+	CHECK(compare_judge(r, 2, &o) == 0);
+	CHECK_NEAR(r[0].p_boot_holm, 2 * r[0].p_boot, 1e-12);
+	CHECK(r[0].verdict == COMPARE_UNSTABLE && r[1].verdict == COMPARE_UNSTABLE);
+	/* The floor is Holm's last step: the same alone or together. */
+	CHECK(r[0].floor < 0.08);
+	/* The mde takes the Bonferroni level of the two. */
+	CHECK_NEAR(r[0].mde, compare_mde(0.02, 5, 1, 1, 2, 0.02, 0), 1e-12);
+}
+
+TEST(compare_one_boot_calibrated_power)
+{
+	struct compare_spread sp = { .sd = 0.0005, .df = 5 };
+	struct compare_opts o = COMPARE_OPTS_INIT;
+	struct compare_result r[80];
+	struct test_side a, b;
+	struct stats_rng rng;
+	size_t hits = 0;
+
+	/*
+	 * 80 cases, one boot a side, 8 samples each with 0.2% noise, the
+	 * new side 3% slower; a calibration saw boots agree within 0.05%.
+	 * The Mann-Whitney p of 8 against 8 is at best 0.0009: Holm over
+	 * 80 cases would call none.  The boot is the unit of replication,
+	 * and the boot-level test calls them all.
+	 */
+	stats_rng_seed(&rng, 3);
+	for (size_t i = 0; i < 80; i++) {
+		test_side_noisy(&a, &rng, 1, 8, 100, 0, 0.002);
+		test_side_noisy(&b, &rng, 1, 8, 103, 0, 0.002);
+		o.seed = i + 1;
+		CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, &sp, &o, &r[i]) == 0);
+	}
+	CHECK(compare_judge(r, 80, &o) == 0);
+	for (size_t i = 0; i < 80; i++)
+		hits += r[i].verdict == COMPARE_REGRESSED;
+	CHECK(!(r[0].p_holm < 0.05));
+	CHECK_EQ_U64(hits, 80);
+	CHECK(r[0].mde < 0.03);
 }

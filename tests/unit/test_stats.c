@@ -179,3 +179,28 @@ TEST(stats_holm_adjusts_like_p_adjust)
 	CHECK_NEAR(adj[1], 0.5, 1e-12);
 	CHECK_NEAR(adj[2], 0.03, 1e-12);
 }
+
+TEST(stats_t_distribution)
+{
+	/* Closed forms: df 1 is Cauchy, df 2 has t / (2 sqrt(2 + t^2)). */
+	CHECK_NEAR(stats_t_cdf(2, 1), 0.5 + atan(2) / M_PI, 1e-12);
+	CHECK_NEAR(stats_t_cdf(-2, 1), 0.5 - atan(2) / M_PI, 1e-12);
+	CHECK_NEAR(stats_t_cdf(2, 2), 0.5 + 2 / (2 * sqrt(6)), 1e-12);
+	CHECK_NEAR(stats_t_cdf(0, 7), 0.5, 1e-15);
+	CHECK_NEAR(stats_t_cdf(1.959963984540054, INFINITY), 0.975, 1e-12);
+	/* R: qt(0.975, c(1, 2, 4, 5, 30)), qt(0.8, c(2, 5)). */
+	CHECK_NEAR(stats_t_quantile(0.975, 1), 12.70620474, 1e-7);
+	CHECK_NEAR(stats_t_quantile(0.975, 2), 4.30265273, 1e-7);
+	CHECK_NEAR(stats_t_quantile(0.975, 4), 2.77644511, 1e-7);
+	CHECK_NEAR(stats_t_quantile(0.975, 5), 2.57058184, 1e-7);
+	CHECK_NEAR(stats_t_quantile(0.975, 30), 2.04227246, 1e-7);
+	CHECK_NEAR(stats_t_quantile(0.8, 2), 1.06066017, 1e-7);
+	CHECK_NEAR(stats_t_quantile(0.8, 5), 0.91954378, 1e-7);
+	CHECK_NEAR(stats_t_quantile(0.025, 5), -2.57058184, 1e-7);
+	CHECK_NEAR(stats_t_quantile(0.975, INFINITY), 1.95996398, 1e-7);
+	/* Far tails, as a Bonferroni correction over 80 cases asks. */
+	CHECK_NEAR(stats_t_cdf(stats_t_quantile(1 - 0.05 / 160, 3), 3),
+		   1 - 0.05 / 160, 1e-12);
+	CHECK(isnan(stats_t_quantile(1, 3)) && isnan(stats_t_quantile(0.5, 0)));
+	CHECK(isnan(stats_t_cdf(1, -1)));
+}
