@@ -52,14 +52,7 @@ STAGE_PATHS=(Makefile scripts include/uapi include/linux/pci_ids.h
 	tools/testing/selftests/vfio drivers/dma/ioat drivers/dma/idxd)
 # The build recipe: a change here is a new identity.
 RECIPE=1
-TMPDIRS=()
-cleanup() {
-	local d
-	for d in "${TMPDIRS[@]}"; do
-		rm -rf "$d"
-	done
-}
-trap cleanup EXIT
+trap vp_tmpdirs_remove EXIT
 
 none() {
 	printf 'none (%s)\n' "$*"
@@ -81,7 +74,7 @@ unpack_deb() {
 	vp_log "unpacking the selftests' files from $(basename "$deb")"
 	mkdir -p "$(dirname "$dir")"
 	tmp=$(mktemp -d "$dir.XXXXXX.tmp")
-	TMPDIRS+=("$tmp")
+	VP_TMPDIRS+=("$tmp")
 	tarball=$(dpkg-deb -c "$deb" | awk '{ print $NF }' |
 		grep -E '/linux-source-[^/]*\.tar\.[a-z]+$' | head -n 1) ||
 		vp_die "$deb holds no linux-source tarball"
@@ -97,7 +90,7 @@ unpack_deb() {
 	touch "$tmp/.vp-complete"
 	rm -rf "$dir"
 	mv "$tmp" "$dir"
-	TMPDIRS=("${TMPDIRS[@]/"$tmp"/}")
+	VP_TMPDIRS=("${VP_TMPDIRS[@]/"$tmp"/}")
 }
 
 # debian_tree: the tree of linux-source-X.Y at the kernel's version.
@@ -179,7 +172,7 @@ compat_needs() {
 build() {
 	local stage=$1 dir=$2 id=$3 compat=$4 tmp out cflags=() p progs=()
 	tmp=$(mktemp -d "$dir.XXXXXX.tmp")
-	TMPDIRS+=("$tmp")
+	VP_TMPDIRS+=("$tmp")
 	out=$tmp/build
 	mkdir -p "$out/hdr" "$out/bin"
 	vp_log "building the VFIO selftests of ${SRC_DESC} (identity $id; log in $dir/build.log)"
@@ -222,7 +215,7 @@ build() {
 	rm -rf "$out"
 	rm -rf "$dir"
 	mv "$tmp" "$dir"
-	TMPDIRS=("${TMPDIRS[@]/"$tmp"/}")
+	VP_TMPDIRS=("${VP_TMPDIRS[@]/"$tmp"/}")
 }
 
 main() {
@@ -247,7 +240,7 @@ main() {
 	vp_need_cmd gcc
 	[[ -f /usr/include/uuid/uuid.h ]] || vp_die "the VFIO selftests need libuuid (install uuid-dev, or run harness/deps.sh)"
 	stage=$(mktemp -d "${TMPDIR:-/tmp}/vfio-perf-selftests.XXXXXX")
-	TMPDIRS+=("$stage")
+	VP_TMPDIRS+=("$stage")
 	stage "$stage/src"
 	compat=$(compat_needs "$stage/src")
 	id=$({
