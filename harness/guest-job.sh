@@ -81,7 +81,8 @@ run_selftest() {
 		fi
 		;;
 	esac
-	VFIO_SELFTESTS_BDF=$dev "$p" -l >"$out.list" 2>&1 || true
+	# The list is on stderr; what main() prints first is on stdout.
+	VFIO_SELFTESTS_BDF=$dev "$p" -l 2>"$out.list" >/dev/null || true
 	# The IOMMU modes are variants named after them: without /dev/iommu
 	# the iommufd ones cannot run (their tests are listed as skipped).
 	no=$(iommufd_missing "$dev")
