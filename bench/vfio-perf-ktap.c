@@ -39,7 +39,7 @@ static void usage(FILE *f)
 "usage: vfio-perf-ktap --run-id ID --program NAME --exit N --out FILE\n"
 "                      [--list FILE] [--not-run WORD=REASON]... TAPFILE\n"
 "       vfio-perf-ktap --run-id ID --program NAME --exit N --out FILE\n"
-"                      --skip REASON\n"
+"                      [--list FILE] --skip REASON\n"
 "       vfio-perf-ktap --run-id ID --exec STEP --program NAME --exit N --out FILE\n"
 "\n"
 "Write FILE, a cases.csv (docs/results.md) with the rows of one check:\n"
@@ -54,7 +54,8 @@ static void usage(FILE *f)
 "               it is skipped with REASON. A program that ran no test (or,\n"
 "               without --list, crashed before its plan was done) gets a\n"
 "               row of its own with level empty\n"
-"  --skip       the program was not run: one row, skipped with REASON\n"
+"  --skip       the program was not run: every test of --list (or one row\n"
+"               for the program) skipped with REASON\n"
 "  --exec STEP  bench exec, backing NAME, level STEP: ok for exit 0, skip\n"
 "               for 4, fail otherwise\n"
 "\n"
@@ -294,7 +295,14 @@ int main(int argc, char **argv)
 		put_row(&w, &o, &t, "exec", o.exec, !o.exit ? "ok" :
 			o.exit == EXIT_SKIP ? "skip" : "fail", reason);
 	} else if (o.skip) {
-		put_row(&w, &o, &t, "selftest", "", "skip", o.skip);
+		struct ktap_list l;
+
+		read_list(&o, &l);
+		for (size_t i = 0; i < l.n; i++)
+			put_row(&w, &o, &t, "selftest", l.e[i].name, "skip", o.skip);
+		if (!l.n)
+			put_row(&w, &o, &t, "selftest", "", "skip", o.skip);
+		ktap_list_free(&l);
 	} else {
 		selftest_rows(&w, &o, &t);
 	}

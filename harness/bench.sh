@@ -413,12 +413,12 @@ judge_selftests() {
 	mkdir -p "$out/programs"
 	while read -r p _; do
 		args=(--run-id "$RUN_ID" --program "$p" --out "$out/programs/$p.csv")
+		[ ! -s "$d/$p.list" ] || args+=(--list "$d/$p.list")
 		if [ -f "$d/$p.skip" ]; then
 			args+=(--exit 0 --skip "$(<"$d/$p.skip")")
 		elif [ -f "$d/$p.tap" ]; then
 			# No exit file: the guest stopped while it ran (125).
 			args+=(--exit "$(cat "$d/$p.exit" 2>/dev/null || echo 125)")
-			[ ! -s "$d/$p.list" ] || args+=(--list "$d/$p.list")
 			[ ! -f "$d/$p.not-run" ] || args+=(--not-run "$(<"$d/$p.not-run")")
 			args+=("$d/$p.tap")
 		else

@@ -72,6 +72,9 @@ run_selftest() {
 		echo "no $2 device in the guest" >"$out.skip"
 		return 0
 	fi
+	# The list is on stderr; what main() prints first is on stdout. Even
+	# a program that is not run lists its tests (as skipped) if it can.
+	VFIO_SELFTESTS_BDF=$dev "$p" -l 2>"$out.list" >/dev/null || true
 	case $3 in
 	iommufd)
 		no=$(iommufd_missing "$dev")
@@ -81,8 +84,6 @@ run_selftest() {
 		fi
 		;;
 	esac
-	# The list is on stderr; what main() prints first is on stdout.
-	VFIO_SELFTESTS_BDF=$dev "$p" -l 2>"$out.list" >/dev/null || true
 	# The IOMMU modes are variants named after them: without /dev/iommu
 	# the iommufd ones cannot run (their tests are listed as skipped).
 	no=$(iommufd_missing "$dev")

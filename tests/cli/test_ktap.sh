@@ -57,6 +57,12 @@ expect_eq "skip all" "$(tail -n +2 "$tmp/s.csv")" \
 	"r1,selftest,vfio_pci_sriov_uapi_test,,,0,0,0,skip,0,SR-IOV may not be supported by the PF: 0000:00:02.0"
 expect 0 "" "$k" --run-id r1 --program vfio_pci_device_test --exit 0 --skip "needs iommufd: no /dev/iommu" --out "$tmp/n.csv"
 expect_eq "not run" "$(cat "$tmp/stdout")" "vfio_pci_device_test 1 0 0 1"
+# ... and with its list, every test is listed as skipped.
+expect 0 "" "$k" --run-id r1 --program vfio_pci_device_test --exit 0 --list "$fx/pci-device.list" \
+	--skip "needs iommufd: no /dev/iommu" --out "$tmp/n2.csv"
+expect_eq "not run, listed" "$(cat "$tmp/stdout")" "vfio_pci_device_test 5 0 0 5"
+expect_eq "listed skip" "$(sed -n 2p "$tmp/n2.csv")" \
+	"r1,selftest,vfio_pci_device_test,vfio_pci_device_test.config_space_read_write,,0,0,0,skip,0,needs iommufd: no /dev/iommu"
 expect 1 "" "$k" --run-id r1 --program p --exit 1 --out "$tmp/b.csv" "$fx/bail.tap"
 expect_eq "bail out" "$(csvq "$tmp/b.csv" '$c["level"] == ""' 'print $c["reason"]')" \
 	"stopped before its plan was done: Bail out! cannot open /dev/vfio/vfio"
