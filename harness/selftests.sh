@@ -25,8 +25,8 @@ Where the source comes from (the kernel directory's source file):
                are in it
   kind=local   the kernel tree around the bzImage, if it is one
 The files the build needs (the selftests, tools/include, the uapi headers
-and the Kbuild scripts to install them) are copied from the tree; their
-SHA-256 with the compiler's version is the identity: a build is made once
+and the Kbuild scripts to install them) are copied from the tree; the
+SHA-256 of their regular files with the compiler's version is the identity: a build is made once
 per identity in $VFIO_PERF_CACHE/selftests/ID/, with the host's gcc
 against the source's own uapi headers (make headers), and libuuid.
 
@@ -51,7 +51,7 @@ STAGE_PATHS=(Makefile scripts include/uapi include/linux/pci_ids.h
 	'tools/testing/selftests/*.h' 'tools/testing/selftests/*.mk'
 	tools/testing/selftests/vfio drivers/dma/ioat drivers/dma/idxd)
 # The build recipe: a change here is a new identity.
-RECIPE=1
+RECIPE=2
 trap vp_tmpdirs_remove EXIT
 
 none() {
@@ -144,7 +144,9 @@ find_tree() {
 		none "${SRC_DESC#*=} has no tools/testing/selftests/vfio"
 }
 
-# stage DIR: the STAGE_PATHS of TREE copied to DIR, links followed.
+# stage DIR: the STAGE_PATHS of TREE copied to DIR. Links stay links:
+# those the build follows point into STAGE_PATHS (the drivers' headers,
+# include/linux/pci_ids.h); others (scripts/dtc's) may dangle.
 stage() {
 	local out=$1 paths=() p hit hits
 	mkdir -p "$out"
@@ -156,7 +158,7 @@ stage() {
 			[[ -e $hit ]] && paths+=("${hit#"$TREE"/}")
 		done
 	done
-	tar -c -h -C "$TREE" "${paths[@]}" | tar -x -C "$out" ||
+	tar -c -C "$TREE" "${paths[@]}" | tar -x -C "$out" ||
 		vp_die "cannot copy the selftests' files from $TREE"
 }
 
