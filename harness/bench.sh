@@ -542,7 +542,7 @@ EOF
 	# What ran, as qemu.sh chose it (auto: KVM if a probe boot worked).
 	used=$(sed -n 's/^accel=//p' "$SHARE/accel" 2>/dev/null | tail -n 1)
 	META+=("accel_used=$used" "accel=$used" "guest_exit=$rc"
-		"guest_changes=$(paste -sd';' "$SHARE/guest-changes" 2>/dev/null)")
+		"guest_changes=$(paste -sd';' "$SHARE/guest-changes" 2>/dev/null || true)")
 	checkpoint
 	judge_selftests
 	judge_execs
