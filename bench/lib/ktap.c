@@ -98,17 +98,12 @@ static int ktap_stray(struct ktap_report *r, const char *s)
 static int ktap_add(struct ktap_report *r, const char *name,
 		    enum ktap_result res, const char *reason, int depth)
 {
-	struct ktap_test *t;
+	/* A program has tens of tests: no need for spare room. */
+	struct ktap_test *t = reallocarray(r->tests, r->ntests + 1, sizeof(*t));
 
-	if (r->ntests == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 32;
-
-		t = reallocarray(r->tests, cap, sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		r->tests = t;
-		r->cap = cap;
-	}
+	if (!t)
+		return -ENOMEM;
+	r->tests = t;
 	if (ktap_adopt(r, name, depth))
 		return -ENOMEM;
 	t = &r->tests[r->ntests];
@@ -327,17 +322,11 @@ static void ktap_block_free(struct ktap_block *b)
 static int ktap_list_add(struct ktap_list *l, const char *fixture,
 			 const char *variant, const char *test)
 {
-	struct ktap_entry *e;
+	struct ktap_entry *e = reallocarray(l->e, l->n + 1, sizeof(*e));
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 32;
-
-		e = reallocarray(l->e, cap, sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		l->e = e;
-		l->cap = cap;
-	}
+	if (!e)
+		return -ENOMEM;
+	l->e = e;
 	e = &l->e[l->n];
 	e->variant = strdup(variant);
 	if (asprintf(&e->name, "%s%s%s.%s", fixture, *variant ? "." : "",

@@ -53,7 +53,7 @@ struct ktap_report {
 	bool bailed;		/* "Bail out!" */
 	char *bail_reason;
 	struct ktap_test *tests;
-	size_t ntests, cap;
+	size_t ntests;
 	size_t top;		/* results at depth 0 */
 	size_t missing;		/* planned results that never came */
 	char *last_line;	/* the last non-blank line, for a crash's reason */
@@ -90,7 +90,7 @@ struct ktap_entry {
 
 struct ktap_list {
 	struct ktap_entry *e;
-	size_t n, cap;
+	size_t n;
 };
 
 /*
