@@ -19,6 +19,7 @@ DEVICE ?=
 KERNELS ?=
 BOOTS ?= 3
 RUN ?=
+EXTRA ?=
 
 CC := gcc
 CPPFLAGS := -Ibench/lib -D_GNU_SOURCE -MMD -MP
@@ -111,6 +112,7 @@ help:
 	@echo "         SUITE=quick|full|compare|<file> ACCEL=auto|kvm|tcg|icount MEM=6G CPUS=2"
 	@echo "         DEVICE=<BDF> (TARGET=host) RUN=<run-id> (plot)"
 	@echo "         KERNELS=\"A B ...\" BOOTS=3: interleaved boots of several kernels"
+	@echo "         EXTRA=path[,path]: your programs in the guest, for a suite's exec lines"
 	@echo "cache:   VFIO_PERF_CACHE=$(VFIO_PERF_CACHE)"
 	@echo "exit:    make exits 2 for any failure; the tools it runs say their own status"
 	@echo "         (harness/bench.sh, harness/campaign.sh, plot/report.sh): call them directly"
@@ -136,7 +138,8 @@ bench: deps
 ifeq ($(strip $(KERNELS)),)
 	@$(STATUS) bench harness/bench.sh --target '$(TARGET)' --kernel '$(KERNEL)' \
 		--suite '$(SUITE)' --accel '$(ACCEL)' --mem '$(MEM)' \
-		--cpus '$(CPUS)' $(if $(DEVICE),--device '$(DEVICE)')
+		--cpus '$(CPUS)' $(if $(DEVICE),--device '$(DEVICE)') \
+		$(if $(EXTRA),--extra '$(EXTRA)')
 else
 	@$(STATUS) bench harness/campaign.sh --kernels '$(KERNELS)' --boots '$(BOOTS)' \
 		--suite '$(SUITE)' --accel '$(ACCEL)' --mem '$(MEM)' \

@@ -24,6 +24,10 @@ Run a suite on a target and leave a new run directory under --results.
   --mem SIZE           guest memory, e.g. 6G or 6144M (default 6G)
   --cpus N             guest CPUs, 1 to 99 (default 2)
   --append TEXT        extra guest kernel command line (recorded in meta.csv)
+  --extra PATH[,PATH]  a program of yours (static binary or script) put into
+                       the guest for the suite's exec lines (repeatable)
+  --no-selftests       do not run the kernel's VFIO selftests before the
+                       steps (meta.csv says so)
   --device BDF         host target: the device you bound to vfio-pci
   --results DIR        where run directories go (default results/)
   --boot N             boot index recorded in the samples (default 0)
@@ -31,13 +35,21 @@ Run a suite on a target and leave a new run directory under --results.
   --no-plot            do not draw charts
   -h, --help           this text
 
+A suite has `step NAME PROGRAM ARGS...` lines (our benchmarks) and
+`exec NAME PROGRAM ARGS...` lines (a program given with --extra; its
+output is kept in the run's raw/NAME/). On the qemu target the kernel's
+VFIO selftests run first, when its source has them (harness/selftests.sh):
+their results are rows of cases.csv (bench selftest), their output is kept
+in selftests/, and a failed one fails the run (README.md, "The selftest
+gate").
+
 A run is written as DIR/<id>.incomplete and renamed to DIR/<id> only when
 it is complete (meta.csv status ok). A run that failed, was interrupted or
 lost its data keeps the .incomplete name, with a status row saying which,
 and everything measured before the fault.
 
-Exit: 0 ok; 1 a benchmark case failed, or the run could not be collected
-or drawn; 2 bad usage; 3 the guest failed (panic, hang, QEMU died); 4
+Exit: 0 ok; 1 a benchmark case, exec step or selftest failed, or the run
+could not be collected or drawn; 2 bad usage; 3 the guest failed (panic, hang, QEMU died); 4
 every case skipped; 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM.
 Kernel provisioning errors exit with harness/kernel.sh's status (1 or 2).
 
@@ -47,15 +59,16 @@ EOF
 }
 
 target=qemu kernel=6.12 suite=quick accel=auto mem=6G cpus=2 device=""
-boot=0 plot=1 append=""
+boot=0 plot=1 append="" selftests=1 extras=()
 results=$(vp_repo)/results
 bindir=$(vp_repo)/build/release
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
 	--no-plot) plot=0; shift; continue ;;
+	--no-selftests) selftests=0; shift; continue ;;
 	--target | --kernel | --suite | --accel | --mem | --cpus | --device | \
-		--results | --boot | --bindir | --append)
+		--results | --boot | --bindir | --append | --extra)
 		vp_need_value "$1" $#
 		;;
 	*) vp_usage_error "unknown option '$1'" ;;
@@ -72,6 +85,7 @@ while [ $# -gt 0 ]; do
 	--boot) boot=$2 ;;
 	--bindir) bindir=$2 ;;
 	--append) append=${append:+$append }$2 ;;
+	--extra) IFS=, read -r -a more <<<"$2" && extras+=("${more[@]}") ;;
 	esac
 	shift 2
 done
@@ -108,12 +122,40 @@ if [ "$target" = host ]; then
 	[ "$drv" = vfio-pci ] || vp_die "$device is bound to ${drv:-no driver}, not vfio-pci; bind it yourself first (see README)"
 fi
 
-# The steps of the suite: "NAME PROGRAM ARGS..." per line, in order.
-mapfile -t steps < <(sed -n 's/^step[[:space:]]\{1,\}//p' "$suite_file")
-[ ${#steps[@]} -gt 0 ] || vp_die "$suite_file has no step lines"
+# Programs of the user's (--extra), by the name the guest knows them by.
+declare -A extra_path=()
+for x in "${extras[@]}"; do
+	[ -n "$x" ] || continue
+	if ! [ -f "$x" ] || ! [ -x "$x" ]; then
+		vp_usage_error "--extra $x: not an executable file"
+	fi
+	xn=$(basename "$x")
+	[ -z "${extra_path[$xn]:-}" ] || vp_usage_error "--extra: two programs named $xn"
+	[ ! -e "$bindir/$xn" ] || vp_usage_error "--extra $x: $xn is the name of one of ours"
+	extra_path[$xn]=$(realpath "$x")
+done
+
+# The steps of the suite, in order: "NAME PROGRAM ARGS..." per line for a
+# step line, "NAME exec PROGRAM ARGS..." for an exec line.
+mapfile -t steps < <(sed -n -e 's/^step[[:space:]]\{1,\}//p' \
+	-e 's/^exec[[:space:]]\{1,\}\([^[:space:]]*\)/\1 exec/p' "$suite_file")
+[ ${#steps[@]} -gt 0 ] || vp_die "$suite_file has no step or exec lines"
+declare -A seen_step=()
 for s in "${steps[@]}"; do
-	read -r name prog _ <<<"$s"
+	read -r name prog args <<<"$s"
+	[[ $name =~ ^[A-Za-z0-9._-]+$ && $name != selftests ]] ||
+		vp_die "$suite_file: '$name' cannot name a step (letters, digits, . _ -; not selftests)"
+	[ -z "${seen_step[$name]:-}" ] || vp_die "$suite_file: two steps named $name"
+	seen_step[$name]=1
 	[ -n "$prog" ] || vp_die "$suite_file: step '$name' names no program"
+	if [ "$prog" = exec ]; then
+		read -r prog _ <<<"$args"
+		[ -n "$prog" ] || vp_die "$suite_file: exec $name names no program"
+		[ -n "${extra_path[$prog]:-}" ] ||
+			vp_die "$suite_file: exec $name: $prog is not a program given with --extra (make bench EXTRA=path/to/$prog)"
+		[ "$target" = qemu ] || vp_usage_error "$suite_file: exec $name: exec lines run in the qemu guest only"
+		continue
+	fi
 	[ -x "$bindir/$prog" ] || vp_die "$suite_file: step $name: $bindir/$prog is not built (run make build)"
 done
 
@@ -143,6 +185,8 @@ check_guest_memory() {
 		vp_usage_error "--mem $mem is too small: the guest reserves $((huge_bytes >> 20)) MiB of huge pages and needs $VP_GUEST_MIN_FREE_MIB MiB more"
 	for s in "${steps[@]}"; do
 		read -r name prog args <<<"$s"
+		# A program of the user's does not say what it needs.
+		[ "$prog" != exec ] || continue
 		# $args is a word list from the suite file.
 		# shellcheck disable=SC2086
 		plan=$("$bindir/$prog" --plan $args 2>"$SCRATCH/plan.err") ||
@@ -203,6 +247,7 @@ meta_rows() {
 # ---- ending a run ------------------------------------------------------
 
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/vfio-perf-bench.XXXXXX")
+SELFTEST_TIMEOUT=${VP_SELFTEST_TIMEOUT:-600}	# seconds per selftest program
 SHARE=""	# where the steps' raw results are, until collected
 CONFIG=""	# the kernel's .config, kept in the run as config.gz
 KEEP_SHARE=0
@@ -212,7 +257,10 @@ META=()
 failed_steps() {
 	local d st out=""
 	for d in "$SHARE"/raw/*/; do
-		[ -f "$d/exit" ] || continue
+		# The selftests are the gate's: judge_selftests says what failed.
+		if ! [ -f "$d/exit" ] || [ "$(basename "$d")" = selftests ]; then
+			continue
+		fi
 		st=$(<"$d/exit")
 		case $st in 0 | 4) ;; *) out+="${out:+, }step $(basename "$d") exit $st" ;; esac
 	done
@@ -226,16 +274,23 @@ failed_steps() {
 collect_run() {
 	local status=$1 args=() kv f rc=0
 	[ -n "$RUN_DIR" ] || return 0
-	if compgen -G "$SHARE/raw/*/samples.csv" >/dev/null; then
+	if compgen -G "$SHARE/raw/*/samples.csv" >/dev/null ||
+		compgen -G "$SHARE/raw/*/cases.csv" >/dev/null; then
 		while IFS= read -r kv; do
 			args+=(--meta "$kv")
 		done < <(common_meta; printf '%s\n' "${META[@]}")
+		# The selftests' rows first: they say whether the rest counts.
+		{ echo selftests; cat "$SHARE/steps"; } >"$SCRATCH/order"
 		"$repo/harness/collect.sh" --raw "$SHARE/raw" --run "$RUN_DIR" \
-			--order "$SHARE/steps" "${args[@]}" --meta "status=$status" || rc=$?
+			--order "$SCRATCH/order" "${args[@]}" --meta "status=$status" || rc=$?
 	else
 		# Nothing measured: the metadata alone says what was tried.
 		vp_atomic_output "$RUN_DIR/meta.csv" meta_rows "status=$status" 2>/dev/null ||
 			rundir_set_status "$status"
+	fi
+	if ! keep_outputs; then
+		vp_log "error: cannot copy the selftests' or exec steps' output into $RUN_DIR$(vp_df_note "$RUN_DIR")"
+		rc=1
 	fi
 	# The kernel's whole config: comparisons list where two sides differ.
 	if [ -r "$CONFIG" ] && ! vp_atomic_output "$RUN_DIR/config.gz" gzip -9cn "$CONFIG" 2>/dev/null; then
@@ -322,10 +377,125 @@ checkpoint() {
 	finish "interrupted (SIG$VP_SIGNAL)" "$(vp_signal_status)"
 }
 
+# ---- the selftest gate and exec steps ----------------------------------
+
+SELFTESTS_DIR=""	# the kernel's built VFIO selftests (selftests.sh), or ""
+GATE=""		# why the gate failed: "selftest PROGRAM: N of M failed; ..."
+KTAP=$repo/build/release/vfio-perf-ktap
+
+# provision_selftests KDIR: the kernel's VFIO selftests, built once per
+# source (harness/selftests.sh), listed for the guest as lines
+# "PROGRAM DEVICE NEEDS" (harness/selftests.conf) in SCRATCH/selftests.list.
+provision_selftests() {
+	local out rc=0 p
+	if [ "$selftests" = 0 ]; then
+		META+=("selftests=none (--no-selftests)")
+		return 0
+	fi
+	vp_run "$repo/harness/selftests.sh" --kernel-dir "$1" >"$SCRATCH/selftests" || rc=$?
+	checkpoint
+	[ "$rc" = 0 ] || exit "$rc"	# selftests.sh said why
+	out=$(<"$SCRATCH/selftests")
+	if [[ $out == none* ]]; then
+		META+=("selftests=$out")
+		return 0
+	fi
+	[ -x "$KTAP" ] || vp_die "$KTAP is not built (run make build)"
+	SELFTESTS_DIR=$out
+	META+=("selftests_source=$(portable "$(paste -sd';' "$out/source")")")
+	while read -r p; do
+		sed 's/#.*//' "$repo/harness/selftests.conf" |
+			awk -v p="$p" '$1 == p { print $1, $2, $3; found = 1 }
+				END { if (!found) print p, "dma", "-" }'
+	done <"$out/programs" >"$SCRATCH/selftests.list"
+}
+
+# judge_selftests: each selftest program's output (the share's
+# selftests/) read by vfio-perf-ktap into the rows of raw/selftests/;
+# GATE says which programs had failures, META how many passed.
+judge_selftests() {
+	local d=$SHARE/selftests out=$SHARE/raw/selftests p args line rc
+	local total pass fail skip np=0 sums=(0 0 0 0) failed=()
+	[ -s "$SHARE/selftests.list" ] || return 0
+	mkdir -p "$out/programs"
+	while read -r p _; do
+		args=(--run-id "$RUN_ID" --program "$p" --out "$out/programs/$p.csv")
+		[ ! -s "$d/$p.list" ] || args+=(--list "$d/$p.list")
+		if [ -f "$d/$p.skip" ]; then
+			args+=(--exit 0 --skip "$(<"$d/$p.skip")")
+		elif [ -f "$d/$p.tap" ]; then
+			# No exit file: the guest stopped while it ran (125).
+			args+=(--exit "$(cat "$d/$p.exit" 2>/dev/null || echo 125)")
+			[ ! -f "$d/$p.not-run" ] || args+=(--not-run "$(<"$d/$p.not-run")")
+			args+=("$d/$p.tap")
+		else
+			continue	# never started: the run's status says why
+		fi
+		rc=0
+		line=$("$KTAP" "${args[@]}" 2>"$SCRATCH/ktap.err") || rc=$?
+		if [ "$rc" -gt 1 ]; then
+			GATE="selftests could not be judged: $(head -n 1 "$SCRATCH/ktap.err")"
+			return 0
+		fi
+		read -r _ total pass fail skip <<<"$line"
+		np=$((np + 1))
+		sums=($((sums[0] + total)) $((sums[1] + pass)) $((sums[2] + fail)) $((sums[3] + skip)))
+		[ "$fail" = 0 ] || failed+=("selftest $p: $fail of $total failed")
+	done <"$SHARE/selftests.list"
+	((np)) || return 0
+	{
+		head -n 1 "$(find "$out/programs" -name '*.csv' | head -n 1)"
+		while read -r p _; do
+			[ ! -f "$out/programs/$p.csv" ] || tail -n +2 "$out/programs/$p.csv"
+		done <"$SHARE/selftests.list"
+	} >"$out/cases.csv"
+	rm -rf "$out/programs"
+	echo "${#failed[@]}" >"$out/exit"
+	META+=("selftests=${sums[1]} passed, ${sums[2]} failed, ${sums[3]} skipped of ${sums[0]} ($np programs)")
+	if ((${#failed[@]})); then
+		GATE=$(printf '%s; ' "${failed[@]}")
+		GATE=${GATE%; }
+	fi
+}
+
+# judge_execs: each exec step's exit status as its row (raw/NAME/cases.csv).
+judge_execs() {
+	local s name prog args d rc
+	for s in "${steps[@]}"; do
+		read -r name prog args <<<"$s"
+		d=$SHARE/raw/$name
+		if [ "$prog" != exec ] || ! [ -f "$d/exit" ]; then
+			continue
+		fi
+		rc=0
+		"$KTAP" --run-id "$RUN_ID" --exec "$name" --program "${args%% *}" \
+			--exit "$(<"$d/exit")" --out "$d/cases.csv" >/dev/null 2>"$SCRATCH/ktap.err" || rc=$?
+		[ "$rc" -le 1 ] || vp_log "error: exec $name: $(head -n 1 "$SCRATCH/ktap.err")"
+	done
+}
+
+# keep_outputs: what the guest kept verbatim goes into the run: the
+# selftests' output (selftests/) and each exec step's raw/NAME/ (stdout,
+# stderr, exit, out/), never deleted with the share.
+keep_outputs() {
+	local s name prog
+	if [ -d "$SHARE/selftests" ] && [ ! -e "$RUN_DIR/selftests" ]; then
+		cp -r "$SHARE/selftests" "$RUN_DIR/selftests" 2>/dev/null || return 1
+	fi
+	for s in "${steps[@]}"; do
+		read -r name prog _ <<<"$s"
+		if [ "$prog" != exec ] || ! [ -d "$SHARE/raw/$name" ] || [ -e "$RUN_DIR/raw/$name" ]; then
+			continue
+		fi
+		mkdir -p "$RUN_DIR/raw" && cp -r "$SHARE/raw/$name" "$RUN_DIR/raw/" 2>/dev/null &&
+			rm -f "$RUN_DIR/raw/$name/cases.csv" || return 1
+	done
+}
+
 # ---- the targets --------------------------------------------------------
 
 run_qemu() {
-	local kdir release rc=0 status used
+	local kdir release rc=0 status used bins x p
 	check_guest_memory
 	vp_run "$repo/harness/kernel.sh" "$kernel" >"$SCRATCH/kdir" || rc=$?
 	checkpoint
@@ -333,11 +503,22 @@ run_qemu() {
 	kdir=$(<"$SCRATCH/kdir")
 	release=$(<"$kdir/release")
 	CONFIG=$kdir/config
+	provision_selftests "$kdir"
 	rundir_create "$results" "$(printf '%s' "$release" | sed 's/[^A-Za-z0-9._-]/_/g')"
 	SHARE=$(vp_cache)/runs/$RUN_ID
 	mkdir -p "$SHARE"
+	bins=(--bin "$bindir/vfio-dma-bench" --bin "$bindir/vfio-mmio-bench")
+	for x in "${extra_path[@]}"; do
+		bins+=(--bin "$x")
+	done
+	if [ -n "$SELFTESTS_DIR" ]; then
+		cp "$SCRATCH/selftests.list" "$SHARE/selftests.list"
+		while read -r p _; do
+			bins+=(--bin "$SELFTESTS_DIR/bin/$p")
+		done <"$SHARE/selftests.list"
+	fi
 	vp_run "$repo/harness/initramfs.sh" --kernel-dir "$kdir" --out "$SHARE.cpio.gz" \
-		--bin "$bindir/vfio-dma-bench" --bin "$bindir/vfio-mmio-bench" || rc=$?
+		"${bins[@]}" || rc=$?
 	checkpoint
 	[ "$rc" = 0 ] || finish "failed (initramfs.sh exit $rc)" 1
 	cp "$repo/harness/guest-job.sh" "$SHARE/job.sh"
@@ -349,8 +530,9 @@ CPU=$((cpus - 1))
 DMA_IDS=$VP_GUEST_DMA_IDS
 MMIO_IDS=$VP_GUEST_MMIO_IDS
 HUGETLBFS=$VP_GUEST_HUGETLBFS
+SELFTEST_TIMEOUT=$SELFTEST_TIMEOUT
 EOF
-	META=("kernel_spec=$kernel"
+	META+=("kernel_spec=$kernel"
 		"kernel_source=$(portable "$(paste -sd';' "$kdir/source" 2>/dev/null || echo unknown)")"
 		"kernel_config_sha256=$(sha256sum "$kdir/config" 2>/dev/null | cut -d' ' -f1)"
 		"qemu_version=$(qemu-system-x86_64 --version | head -n 1)"
@@ -366,14 +548,26 @@ EOF
 	vp_run "$repo/harness/qemu.sh" "${qargs[@]}" || rc=$?
 	# What ran, as qemu.sh chose it (auto: KVM if a probe boot worked).
 	used=$(sed -n 's/^accel=//p' "$SHARE/accel" 2>/dev/null | tail -n 1)
-	META+=("accel_used=$used" "accel=$used" "guest_exit=$rc")
+	META+=("accel_used=$used" "accel=$used" "guest_exit=$rc"
+		"guest_changes=$(paste -sd';' "$SHARE/guest-changes" 2>/dev/null || true)")
 	checkpoint
+	judge_selftests
+	judge_execs
 	case $rc in
 	0) status=ok ;;
 	3) status="failed (guest: $(cat "$SHARE/guest.failure" 2>/dev/null || echo "see console.log"))" ;;
 	4) status="skipped (every case skipped; the reasons are in cases.csv)" ;;
 	*) status="failed ($(failed_steps))" ;;
 	esac
+	# The gate: a failed selftest fails the run, whatever else happened
+	# (a guest failure says more and stays first).
+	if [ -n "$GATE" ] && [ "$rc" != 3 ]; then
+		case $rc in
+		0 | 4) status="failed ($GATE)" ;;
+		*) status="failed ($GATE; $(failed_steps))" ;;
+		esac
+		rc=1
+	fi
 	finish "$status" "$rc"
 }
 
@@ -386,7 +580,7 @@ run_host() {
 	mkdir -p "$SHARE/raw"
 	printf '%s\n' "${steps[@]}" >"$SHARE/steps"
 	CONFIG=/boot/config-$(uname -r)
-	META=("host_device=$device" "accel=none"
+	META+=("host_device=$device" "accel=none" "selftests=none (host target: not run)"
 		"kernel_config_sha256=$(sha256sum "$CONFIG" 2>/dev/null | cut -d' ' -f1)")
 	for s in "${steps[@]}"; do
 		read -r name prog args <<<"$s"

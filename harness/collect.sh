@@ -1,7 +1,9 @@
 #!/bin/bash
 # shellcheck source-path=SCRIPTDIR
 # Merge the per-step result directories of one boot into a run directory:
-# samples.csv and cases.csv concatenated under one header, and meta.csv
+# samples.csv and cases.csv concatenated under one header (no samples.csv
+# when no step measured anything: the selftests and exec steps have rows
+# in cases.csv only), and meta.csv
 # with the harness's keys, then the steps' keys in suite order. A key is
 # written once: a step whose value differs from the one already written
 # gets its own row, prefixed step.NAME. (README.md, "Run directories".)
@@ -73,11 +75,13 @@ for s in "${steps[@]}"; do
 done
 steps=("${present[@]}")
 [ ${#steps[@]} -gt 0 ] || vp_die "no step results in $raw"
-have=0
+have=0 have_cases=0
 for s in "${steps[@]}"; do
 	[ ! -f "$raw/$s/samples.csv" ] || have=1
+	[ ! -f "$raw/$s/cases.csv" ] || have_cases=1
 done
-[ "$have" = 1 ] || vp_die "no step of $raw produced samples; nothing to collect"
+[ "$have" = 1 ] || [ "$have_cases" = 1 ] ||
+	vp_die "no step of $raw produced samples or cases; nothing to collect"
 
 # Concatenate one CSV of every step under the first header. Our writers
 # never put a newline inside a field, so lines are rows; a step whose
@@ -130,6 +134,7 @@ merge_all() {
 	local f
 	local f rc
 	for f in samples.csv cases.csv; do
+		[ "$f" != samples.csv ] || [ "$have" = 1 ] || continue
 		rc=0
 		vp_atomic_output "$run/$f" merge_csv "$f" 2>"$err" || rc=$?
 		[ "$rc" != 2 ] || { cat "$err" >&2; exit 1; }

@@ -116,6 +116,16 @@ vp_signal_status() {
 	esac
 }
 
+# Temporary directories to remove when the script exits: add to
+# VP_TMPDIRS and `trap vp_tmpdirs_remove EXIT`.
+VP_TMPDIRS=()
+vp_tmpdirs_remove() {
+	local d
+	for d in "${VP_TMPDIRS[@]}"; do
+		[ -z "$d" ] || rm -rf "$d"
+	done
+}
+
 # vp_need_cmd CMD [PACKAGE]: fail unless CMD is on PATH.
 vp_need_cmd() {
 	command -v "$1" >/dev/null 2>&1 && return 0

@@ -80,9 +80,40 @@ static const struct case_metric case_metrics[] = {
 	{ "bar-unmap-cold", "ns", 0 },
 };
 
-static const char *const case_benches[] = { "dma", "mmio" };
+static const char *const case_benches[] = { "dma", "mmio", "selftest", "exec" };
 /* Empty: a mapping whose page-table level is not what is studied. */
 static const char *const case_levels[] = { "", "pte", "pmd", "pud", "auto" };
+
+bool case_is_check(const struct case_key *k)
+{
+	return !strcmp(k->bench, "selftest") || !strcmp(k->bench, "exec");
+}
+
+/* A program, test case or step name: [A-Za-z0-9._+/-], not empty. */
+static bool case_check_word(const char *s)
+{
+	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789._+/-") == strlen(s);
+}
+
+/* The fields of a selftest or exec row (case_is_check()). */
+static int case_check_fields(const struct case_key *k, bool with_metric,
+			     char *why, size_t whylen)
+{
+	if (with_metric)
+		snprintf(why, whylen, "bench '%s' has no samples", k->bench);
+	else if (!case_check_word(k->backing))
+		snprintf(why, whylen, "backing '%s' of a %s row is not a program name",
+			 k->backing, k->bench);
+	else if (*k->level && !case_check_word(k->level))
+		snprintf(why, whylen, "level '%s' of a %s row is not a test or step name",
+			 k->level, k->bench);
+	else if (*k->iface || k->size)
+		snprintf(why, whylen, "a %s row has no iface and size 0", k->bench);
+	else
+		return 0;
+	return -EINVAL;
+}
 
 const struct case_metric *case_metric_find(const char *name)
 {
@@ -150,7 +181,7 @@ int case_set_field(struct case_key *k, enum case_field f, const char *s,
 	default:
 		break;
 	}
-	if (case_parse_bytes(s, &v) || (f == CASE_SIZE && !v)) {
+	if (case_parse_bytes(s, &v) || (f == CASE_SIZE && !v && !case_is_check(k))) {
 		snprintf(why, whylen, "%s '%.40s' is not a byte count", col, s);
 		return -EINVAL;
 	}
@@ -169,7 +200,9 @@ int case_check(const struct case_key *k, bool with_metric, char *why,
 	const struct case_metric *m;
 
 	if (!case_in(k->bench, case_benches, ARRAY_SIZE(case_benches)))
-		snprintf(why, whylen, "bench '%s' is not dma or mmio", k->bench);
+		snprintf(why, whylen, "bench '%s' is not dma, mmio, selftest or exec", k->bench);
+	else if (case_is_check(k))
+		return case_check_fields(k, with_metric, why, whylen);
 	else if (strcmp(k->backing, "bar") && !backing_find(k->backing))
 		snprintf(why, whylen, "backing '%s' is not one of vfio-dma-bench --list or bar",
 			 k->backing);
@@ -216,10 +249,23 @@ const char *case_field_text(const struct case_key *k, enum case_field f,
 	return buf;
 }
 
+/* The text of a string field of @k, or NULL for a size. */
+static const char *case_str(const struct case_key *k, size_t f)
+{
+	switch (f) {
+	case CASE_BENCH: return k->bench;
+	case CASE_BACKING: return k->backing;
+	case CASE_LEVEL: return k->level;
+	case CASE_IFACE: return k->iface;
+	case CASE_METRIC: return k->metric;
+	case CASE_UNIT: return k->unit;
+	default: return NULL;
+	}
+}
+
 int case_cmp(const struct case_key *a, const struct case_key *b,
 	     size_t nfields)
 {
-	char x[32], y[32];
 	int c = 0;
 
 	for (size_t f = 0; f < nfields && !c; f++) {
@@ -230,8 +276,8 @@ int case_cmp(const struct case_key *a, const struct case_key *b,
 			v = f == CASE_SIZE ? b->size : f == CASE_CHUNK ? b->chunk : b->unmap_chunk;
 			c = (u > v) - (u < v);
 		} else {
-			c = strcmp(case_field_text(a, f, x, sizeof(x)),
-				   case_field_text(b, f, y, sizeof(y)));
+			/* The fields themselves: a test case's name is long. */
+			c = strcmp(case_str(a, f), case_str(b, f));
 		}
 	}
 	return c;
@@ -251,7 +297,7 @@ const char *case_name(const struct case_key *k, char *buf, size_t len)
 	char size[SIZE_FMT_LEN], chunk[SIZE_FMT_LEN], unmap[SIZE_FMT_LEN];
 	const char *parts[] = {
 		k->bench, k->backing, k->level, k->iface,
-		size_format(k->size, size, sizeof(size)),
+		k->size ? size_format(k->size, size, sizeof(size)) : "",
 		case_size_text(k->chunk, k->size, chunk, sizeof(chunk)),
 		case_size_text(k->unmap_chunk, k->size, unmap, sizeof(unmap)),
 		k->metric,

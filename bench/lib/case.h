@@ -29,8 +29,8 @@ extern const char *const case_columns[CASE_NFIELDS];
 
 struct case_key {
 	char bench[16];
-	char backing[32];
-	char level[16];
+	char backing[64];	/* for checks: the program */
+	char level[128];	/* for checks: the test case or exec step */
 	char iface[32];
 	uint64_t size;		/* bytes, > 0 */
 	uint64_t chunk;		/* bytes; == size for whole-range calls */
@@ -38,6 +38,15 @@ struct case_key {
 	char metric[64];	/* "" in a cases.csv row */
 	char unit[16];		/* "" in a cases.csv row */
 };
+
+/*
+ * Checks beside the measurements (docs/results.md, "Checks"): bench
+ * "selftest" (a kernel selftest's test case: backing = the program,
+ * level = the case, or empty for the program as a whole) and "exec" (a
+ * user's program run by an exec step: backing = the program, level = the
+ * step).  They have no size (0), no iface and no samples.
+ */
+bool case_is_check(const struct case_key *k);
 
 /* How a metric's samples come and what they mean (case_metric_find()). */
 enum {

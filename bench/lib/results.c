@@ -21,7 +21,7 @@ static const char *const sample_cols[] = {
 	"node", "verified",
 };
 
-static const char *const case_cols[] = {
+const char *const results_case_cols[RESULTS_NCASE_COLS] = {
 	"run_id", "bench", "backing", "level", "iface", "size_bytes",
 	"chunk_bytes", "unmap_chunk_bytes", "status", "reps", "reason",
 };
@@ -86,8 +86,8 @@ int results_open(struct results *r, const struct results_opts *o,
 		       ARRAY_SIZE(sample_cols), why, whylen);
 	if (ret)
 		return ret;
-	ret = open_csv(&r->cases, o->dir, "cases.csv", case_cols,
-		       ARRAY_SIZE(case_cols), why, whylen);
+	ret = open_csv(&r->cases, o->dir, "cases.csv", results_case_cols,
+		       RESULTS_NCASE_COLS, why, whylen);
 	if (ret) {
 		csv_abort(&r->samples);
 		return ret;

@@ -40,6 +40,10 @@ struct results_case {
 
 enum case_status { CASE_OK, CASE_SKIP, CASE_FAIL, CASE_UNVERIFIED };
 
+/* The header of cases.csv (docs/results.md). */
+#define RESULTS_NCASE_COLS 11
+extern const char *const results_case_cols[RESULTS_NCASE_COLS];
+
 struct results {
 	struct results_opts o;
 	char run_id[160];

@@ -34,6 +34,18 @@ expect 2 "--mem wants a size like 6G" "$b" --mem 6144 --results "$r"
 expect 2 "--kernel needs a value" "$b" --kernel
 printf 'step x vfio-nothing-bench\n' >"$tmp/prog.suite"
 expect 1 "step x: .*vfio-nothing-bench is not built" "$b" --suite "$tmp/prog.suite" --results "$r"
+# exec lines and --extra programs.
+expect 2 "--extra $tmp/none: not an executable file" "$b" --extra "$tmp/none" --results "$r"
+printf '#!/bin/sh\necho hi\n' >"$tmp/mine"
+chmod +x "$tmp/mine"
+printf 'exec hi other\n' >"$tmp/exec.suite"
+expect 1 "exec hi: other is not a program given with --extra \(make bench EXTRA=path/to/other\)" \
+	"$b" --suite "$tmp/exec.suite" --extra "$tmp/mine" --results "$r"
+printf 'exec hi mine\nstep hi vfio-dma-bench --size 16M\n' >"$tmp/dup.suite"
+expect 1 "two steps named hi" "$b" --suite "$tmp/dup.suite" --extra "$tmp/mine" --results "$r"
+printf 'exec selftests mine\n' >"$tmp/st.suite"
+expect 1 "'selftests' cannot name a step" "$b" --suite "$tmp/st.suite" --extra "$tmp/mine" --results "$r"
+expect 2 "--extra: two programs named mine" "$b" --extra "$tmp/mine,$tmp/mine" --results "$r"
 [ ! -e "$r" ] || [ -z "$(ls -A "$r")" ] || fail "a refused run left $(ls "$r") in $r"
 expect 0 "" "$b" --help
 grep -q -- '--accel MODE' "$tmp/stdout" || fail "--help lacks --accel"

@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 h=$repo/harness
 
-for s in deps.sh kernel.sh initramfs.sh qemu.sh; do
+for s in deps.sh kernel.sh initramfs.sh qemu.sh selftests.sh collect.sh; do
 	expect 0 '' "$h/$s" --help
 	grep -q '^usage: ' "$tmp/stdout" || fail "$s --help prints no usage line"
 done
