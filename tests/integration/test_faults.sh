@@ -68,11 +68,13 @@ expect_step_a() {
 	expect_eq "$1: meta step.a.exit" "$(meta "$2" step.a.exit)" 0
 }
 
-# start NAME: bench.sh in the background, in its own process group so that
-# it can take SIGINT like a command in a terminal does.
+# start NAME: bench.sh in the background, in its own process group and
+# with SIGINT at its default (a shell starts background jobs with SIGINT
+# ignored, and so would this test's own caller), so that it takes SIGINT
+# like a command in a terminal does.
 start() {
 	set -m
-	"$b" "${args[@]}" --results "$tmp/$1" >"$tmp/$1.log" 2>&1 &
+	env --default-signal=INT,TERM "$b" "${args[@]}" --results "$tmp/$1" >"$tmp/$1.log" 2>&1 &
 	pid=$!
 	set +m
 	for _ in $(seq 120); do
@@ -88,7 +90,7 @@ start() {
 wait_run() {
 	local t0=$SECONDS
 	rc=0
-	wait "$pid" || rc=$?
+	wait "$pid" 2>/dev/null || rc=$?
 	secs=$((SECONDS - t0))
 }
 
