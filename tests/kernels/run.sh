@@ -9,7 +9,11 @@
 #   - mmap(NULL) of ivshmem's 2 GiB BAR got what the build promises: PUD
 #     (2 faults) with vfio-pci-huge-align, PMD or PTE (1024 or 524288
 #     faults, the mm's own placement) without it;
-#   - PUD and PMD placements take exactly 2 and 1024 faults.
+#   - PUD and PMD placements take exactly 2 and 1024 faults;
+#   - a build of the default profile is Debian's: its source names
+#     profile=debian and the SHA-256 of the Debian config it started
+#     from, and its .config keeps what that config has for preemption,
+#     memcg, mitigations, init-on-alloc, allocator shuffling and KASLR.
 # Ends with "N passed, M failed"; about a minute per build once built
 # (a base build takes about 12 minutes on 2 idle cores).
 #
@@ -21,6 +25,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"
 
 suite=$repo/tests/kernels/kernel.suite
+cache=${VFIO_PERF_CACHE:-$repo/.cache}
 passed=0 failed=0
 
 # value RUN BENCH-FILTER METRIC: the first sample's value.
@@ -28,11 +33,32 @@ value() {
 	csvq "$1/samples.csv" "$2 && \$c[\"metric\"] == \"$3\"" 'print $c["value"]; exit'
 }
 
+# check_debian_profile BUILD DIR: the build's record and config.
+check_debian_profile() {
+	local b=$1 bdir=$2 sha deb o want
+	grep -qx 'profile=debian' "$bdir/source" || fail "$b: source names no profile=debian"
+	sha=$(sed -n 's/^debian_config_sha256=//p' "$bdir/source")
+	deb=$(sed -n 's/^debian_config=cache://p' "$bdir/source")
+	[[ -n $deb && -f $cache/$deb ]] || { fail "$b: source names no Debian config in the cache"; return; }
+	expect_eq "$b: Debian config SHA-256" "$sha" "$(sha256sum <"$cache/$deb" | cut -d' ' -f1)"
+	for o in PREEMPT_DYNAMIC PREEMPT_VOLUNTARY PREEMPT_LAZY MEMCG MITIGATION_RETPOLINE MITIGATION_RETHUNK \
+		MITIGATION_PAGE_TABLE_ISOLATION MITIGATION_SRSO INIT_ON_ALLOC_DEFAULT_ON HARDENED_USERCOPY \
+		SHUFFLE_PAGE_ALLOCATOR RANDOMIZE_BASE; do
+		want=$(grep -E "^CONFIG_$o=" "$cache/$deb" || echo "# CONFIG_$o unset")
+		expect_eq "$b: CONFIG_$o" "$(grep -E "^CONFIG_$o=" "$bdir/config" || echo "# CONFIG_$o unset")" "$want"
+	done
+	grep -qx 'CONFIG_MODULES=y' "$bdir/config" || fail "$b: no module support"
+	[[ -d $bdir/modroot ]] || fail "$b: no modroot/ (the modules Debian has as modules)"
+}
+
 check_build() {
 	local b=$1 bdir id run rel base got_auto f0=$nfail
 	bdir=$("$repo/harness/kbuild.sh" "$b") || { fail "$b: build failed"; return; }
 	id=$(basename "$bdir")
 	id=${id##*-}
+	if [[ $b != *@tiny ]]; then
+		check_debian_profile "$b" "$bdir"
+	fi
 	"$repo/harness/bench.sh" --kernel "build:$b" --suite "$suite" --accel tcg \
 		--results "$tmp/$b" --bindir "$repo/build/asan" --no-plot >"$tmp/$b.log" 2>&1 ||
 		{ fail "$b: bench.sh failed: $(tail -n 5 "$tmp/$b.log")"; return; }
