@@ -74,8 +74,10 @@ EOF
 
 PATCHES=${VP_KERNEL_PATCHES:-$(vp_repo)/kernel-patches}
 TMPDIRS=()
+SAMPLER=
 cleanup() {
 	local d
+	[[ -z $SAMPLER ]] || kill "$SAMPLER" 2>/dev/null || true
 	for d in "${TMPDIRS[@]}"; do
 		rm -rf "$d"
 	done
@@ -354,6 +356,21 @@ check_builtins() {
 	fi
 }
 
+# builtins_cut DEBIAN CONFIG: the =y options of DEBIAN that CONFIG does
+# not show at all: sub-options of the modules localmodconfig cut and
+# helpers only those modules select.
+builtins_cut() {
+	awk 'NR == FNR { if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=y$/) want[substr($0, 1, length($0) - 2)] = 1; next }
+		/^CONFIG_/ { have[substr($0, 1, index($0, "=") - 1)] = 1 }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { have[$2] = 1 }
+		END { for (o in want) if (!(o in have)) print o }' "$1" "$2" | LC_ALL=C sort
+}
+
+# cc_text CONFIG: the compiler CONFIG was made with.
+cc_text() {
+	sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$1"
+}
+
 # config_diff DEBIAN CONFIG: the options whose values differ, one a line
 # ("OPTION debian build", n for unset).
 config_diff() {
@@ -476,18 +493,28 @@ build() {
 	fi
 	t=$(date +%s)
 	configure "$tmp/tree" "$(localversion "$id")"
-	[[ $PROFILE == tiny ]] || targets+=(modules)
+	if [[ $PROFILE == debian ]]; then
+		targets+=(modules)
+		[[ $(cc_text "$DEB_CONFIG") == *"$(gcc -dumpfullversion) "* ]] ||
+			vp_log "warning: $name: Debian built its kernel with $(cc_text "$DEB_CONFIG"), this build uses gcc $(gcc -dumpfullversion): the code differs beyond the config (README, Kernels built from source)"
+	fi
 	vp_log "$name: building ${targets[*]} ($(nproc) jobs; log in $dir/build.log)"
 	{
 		echo "configure_seconds $(($(date +%s) - t))"
 		echo "load_before $(cut -d' ' -f1-3 /proc/loadavg)"
 	} >"$tmp/build-times"
+	# How busy the machine is while it builds: the 1-minute load average,
+	# every 30 s.
+	(while sleep 30; do cut -d' ' -f1 /proc/loadavg; done) >"$tmp/.load" &
+	SAMPLER=$!
 	TIMEFORMAT='%R %U %S'
 	if ! { time make -C "$tmp/tree" -j"$(nproc)" "${targets[@]}" >"$tmp/build.log" 2>&1; } 2>"$tmp/.time"; then
 		tail -n 30 "$tmp/build.log" >&2
 		vp_die "$name: the kernel build failed"
 	fi
 	install_modules "$tmp"
+	kill "$SAMPLER" 2>/dev/null || true
+	SAMPLER=
 	finish_build "$name" "$id" "$tmp" "$dir" "${base_dir:+yes}"
 	vp_log "$name: built $(<"$dir/release") in $(<"$dir/build-seconds")s"
 	printf '%s\n' "$dir"
@@ -512,14 +539,15 @@ finish_build() {
 	local name=$1 id=$2 tmp=$3 dir=$4 wall user sys rel c pkg ver
 	c=$(vp_cache)
 	read -r wall user sys <"$tmp/.time"
-	rm -f "$tmp/.time"
 	{
 		echo "load_after $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "load_mean $(awk '{ s += $1; n++ } END { if (n) printf "%.2f", s / n; else print "-" }' "$tmp/.load")"
 		echo "wall_seconds $wall"
 		echo "cpu_seconds $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", u + s }')"
 		echo "jobs $(nproc)"
 		echo "incremental ${5:-no}"
 	} >>"$tmp/build-times"
+	rm -f "$tmp/.time" "$tmp/.load"
 	rel=$(make -s -C "$tmp/tree" kernelrelease)
 	[[ $rel == *"$(localversion "$id")" ]] || vp_die "$name: kernel release '$rel' does not carry $(localversion "$id")"
 	cp "$tmp/tree/.config" "$tmp/config"
@@ -534,10 +562,14 @@ finish_build() {
 			if [[ $DEB_CONFIG == "$c"/* ]]; then
 				echo "debian_config=cache:${DEB_CONFIG#"$c"/}"
 			fi
-			config_diff "$tmp/tree/.vp-debian.config" "$tmp/config" >"$tmp/config-vs-debian-olddefconfig"
+			config_diff "$DEB_CONFIG" "$tmp/tree/.vp-debian.config" >"$tmp/config-vs-debian-step1"
 			config_diff "$DEB_CONFIG" "$tmp/config" >"$tmp/config-vs-debian"
-			echo "config_differences=$(wc -l <"$tmp/config-vs-debian")"
+			builtins_cut "$tmp/tree/.vp-debian.config" "$tmp/config" >"$tmp/builtins-cut"
+			echo "config_step1_differences=$(wc -l <"$tmp/config-vs-debian-step1")"
+			echo "builtins_cut_with_modules=$(wc -l <"$tmp/builtins-cut")"
+			echo "debian_compiler=$(cc_text "$DEB_CONFIG")"
 		fi
+		echo "compiler=$(cc_text "$tmp/config")"
 	} >"$tmp/source"
 	printf '%.0f\n' "$wall" >"$tmp/build-seconds"
 	echo "$name" >"$tmp/name"
