@@ -27,7 +27,7 @@ expect_eq "configs/guest.modules" \
 # mitigations: they may not switch off what the build must keep.
 for o in PREEMPT PREEMPT_DYNAMIC PREEMPT_VOLUNTARY MEMCG MITIGATION_RETPOLINE MITIGATION_RETHUNK \
 	MITIGATION_PAGE_TABLE_ISOLATION INIT_ON_ALLOC_DEFAULT_ON RANDOMIZE_BASE SHUFFLE_PAGE_ALLOCATOR; do
-	! grep -qE "CONFIG_$o[= ]" "$repo/kernel-patches/configs/debian.config" "$repo/kernel-patches/configs/guest.config" ||
+	! grep -qE "CONFIG_${o}[= ]" "$repo/kernel-patches/configs/debian.config" "$repo/kernel-patches/configs/guest.config" ||
 		fail "a debian-profile fragment sets CONFIG_$o"
 done
 
