@@ -460,7 +460,8 @@ show_manifest() {
 }
 
 build() {
-	local name=$1 id dir tmp base_dir targets=(bzImage) t deb_cc cc
+	local name=$1 id dir tmp base_dir targets=(bzImage) t deb_cc cc t0
+	t0=$(date +%s)
 	id=$(manifest | sha256sum | cut -c1-12)
 	dir=$(vp_cache)/kbuild/$name-$id
 	if [[ -f $dir/release ]]; then
@@ -518,6 +519,7 @@ build() {
 	install_modules "$tmp"
 	kill "$SAMPLER" 2>/dev/null || true
 	SAMPLER=
+	echo "total_seconds $(($(date +%s) - t0)) (with copying the tree, configuring, installing the modules)" >>"$tmp/build-times"
 	finish_build "$name" "$id" "$tmp" "$dir" "${base_dir:+yes}"
 	vp_log "$name: built $(<"$dir/release") in $(<"$dir/build-seconds")s"
 	printf '%s\n' "$dir"
