@@ -38,8 +38,7 @@ A built-in option of step 1 that step 2 or 3 turned off, or an option of
 a fragment that olddefconfig did not keep, is an error. The modules are
 installed into the build's modroot/, as in a Debian kernel.
 Profile "tiny" (NAME@tiny): `make tinyconfig` + configs/tiny.config,
-everything built in. Quicker to build (about a quarter), but not a kernel
-anyone runs: mitigations, memcg, init-on-alloc and more are off, so its
+everything built in. Quicker to build, but not a kernel anyone runs: mitigations, memcg, init-on-alloc and more are off, so its
 numbers differ from Debian's by 10-20% on our cases. For trying a patch
 out, never for numbers. Its LOCALVERSION is -tiny-vpID.
 
