@@ -15,7 +15,8 @@
 #     from, and its .config keeps what that config has for preemption,
 #     memcg, mitigations, init-on-alloc, allocator shuffling and KASLR.
 # Ends with "N passed, M failed"; about a minute per build once built
-# (a base build takes about 12 minutes on 2 idle cores).
+# (a base build takes 11-14 minutes of two idle cores; README, "Kernels
+# built from source").
 #
 #   tests/kernels/run.sh [BUILD...]   (default: kbuild.sh --list)
 #
