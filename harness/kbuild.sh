@@ -48,8 +48,10 @@ fragments, the module list and the code of the patches (their diffs; a
 reworded commit message is the same build); LOCALVERSION is -vp<first 12
 hex digits>, so `uname -r` in the guest names the build. A build is made
 once per identity and kept in $VFIO_PERF_CACHE/kbuild/NAME-ID/ (tree/ is
-the in-tree build; config, config-vs-debian, modroot/, release, manifest,
-source, build-seconds, build-times, build.log). A patched build starts
+the in-tree build; config, config-vs-debian (every option that differs
+from Debian's), config-vs-debian-step1 (what step 1 changed), builtins-cut,
+modroot/, release, manifest, source, build-seconds, build-times,
+build.log). A patched build starts
 from a copy of its base build's tree, so only what the patches touch is
 recompiled.
 
