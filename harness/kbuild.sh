@@ -12,32 +12,53 @@ usage: kbuild.sh [--check] NAME
        kbuild.sh --manifest NAME
        kbuild.sh --list
 
-Build kernel NAME = BASE[+SERIES[+SERIES...]] (or reuse it) and print its
-build directory on stdout, nothing else. Progress goes to stderr.
+Build kernel NAME = BASE[+SERIES[+SERIES...]][@tiny] (or reuse it) and
+print its build directory on stdout, nothing else. Progress goes to stderr.
 
   BASE     a line of kernel-patches/bases: a Debian linux-source package
            (6.12 from bookworm, 7.2 from sid) or a local git tree
   SERIES   kernel-patches/BASE/SERIES/: git format-patch files listed in
            order in its `series` file, applied with GNU patch and no fuzz (a
            hunk that does not apply is an error naming the patch)
-  config   `make tinyconfig` + kernel-patches/configs/guest.config (+
-           kernel-patches/configs/BASE.config if present), merged with
-           scripts/kconfig/merge_config.sh; an option of the fragments that
-           olddefconfig did not keep is an error
+  @tiny    the trimmed profile (below) instead of the Debian one
 
-The identity of a build is the SHA-256 of the base source, the code of the
-patches (their diffs; a reworded commit message is the same build) and the
-fragments; LOCALVERSION is -vp<first 12 hex digits>, so `uname -r` in
-the guest names the build. A build is made once per identity and kept in
-$VFIO_PERF_CACHE/kbuild/NAME-ID/ (tree/ is the in-tree build, config,
-release, manifest, build-seconds, build.log). A patched build starts from
-a copy of its base build's tree, so only what the patches touch is
+The config (profile "debian", the default): the kernel configuration
+Debian ships for this very source (the linux-image package of the same
+version, provisioned with harness/kernel.sh; a git base names its config
+in kernel-patches/bases), then
+  1. kernel-patches/configs/debian.config: what the build host needs
+     (no debug info, so no BTF; a module signing key made by the build),
+     then olddefconfig;
+  2. make localmodconfig with the modules of configs/guest.modules and
+     their dependencies in the Debian kernel: every built-in (=y) option
+     is kept, the modules are cut down to what the guest loads;
+  3. configs/guest.config (+ configs/BASE.config if present): what the
+     guest needs on top (iommufd, the vfio cdev, the page-table dump).
+A built-in option of step 1 that step 2 or 3 turned off, or an option of
+a fragment that olddefconfig did not keep, is an error. The modules are
+installed into the build's modroot/, as in a Debian kernel.
+Profile "tiny" (NAME@tiny): `make tinyconfig` + configs/tiny.config,
+everything built in. Quicker to build, but not a kernel anyone runs: mitigations, memcg, init-on-alloc and more are off, so its
+numbers differ from Debian's by 10-20% on our cases. For trying a patch
+out, never for numbers. Its LOCALVERSION is -tiny-vpID.
+
+The identity of a build is the SHA-256 of the profile, the base source,
+the Debian config it starts from (package, version, SHA-256), the
+fragments, the module list and the code of the patches (their diffs; a
+reworded commit message is the same build); LOCALVERSION is -vp<first 12
+hex digits>, so `uname -r` in the guest names the build. A build is made
+once per identity and kept in $VFIO_PERF_CACHE/kbuild/NAME-ID/ (tree/ is
+the in-tree build; config, config-vs-debian (every option that differs
+from Debian's), config-vs-debian-step1 (what step 1 changed), builtins-cut,
+modroot/, release, manifest, source, build-seconds, build-times,
+build.log). A patched build starts
+from a copy of its base build's tree, so only what the patches touch is
 recompiled.
 
   --check  CI mode: apply every series of NAME to a copy of its base and
            compile the .c files the patches touch, any warning being an
-           error (no link, no boot); the configured base is cached in
-           $VFIO_PERF_CACHE/kcheck/; prints nothing on stdout
+           error (no link, no boot); the configured and prepared base is
+           cached in $VFIO_PERF_CACHE/kcheck/; prints nothing on stdout
   --manifest  print what the identity of NAME is made of, then the
            identity itself (nothing is built)
   --list   the builds `make kernels` makes (kernel-patches/builds)
@@ -47,13 +68,17 @@ kernel-patches/, for tests).
 
 Exit status: 0, 1 on failure (download, patch, config, compile), 2 for a
 NAME that does not parse.
+
+Example: harness/kbuild.sh --manifest 6.12+type1-contig-batch
 EOF
 }
 
 PATCHES=${VP_KERNEL_PATCHES:-$(vp_repo)/kernel-patches}
 TMPDIRS=()
+SAMPLER=
 cleanup() {
 	local d
+	[[ -z $SAMPLER ]] || kill "$SAMPLER" 2>/dev/null || true
 	for d in "${TMPDIRS[@]}"; do
 		rm -rf "$d"
 	done
@@ -65,10 +90,10 @@ list_words() {
 	sed -e 's/#.*//' "$1" | awk 'NF { print $1 }'
 }
 
-# base_line BASE: "KIND WHERE" from kernel-patches/bases.
+# base_line BASE: "KIND WHERE [CONFIG]" from kernel-patches/bases.
 base_line() {
 	local line
-	line=$(sed -e 's/#.*//' "$PATCHES/bases" | awk -v b="$1" '$1 == b { print $2, $3 }')
+	line=$(sed -e 's/#.*//' "$PATCHES/bases" | awk -v b="$1" '$1 == b { print $2, $3, $4 }')
 	[[ -n $line ]] || vp_usage_error "unknown base '$1' (kernel-patches/bases has: $(list_words "$PATCHES/bases" | tr '\n' ' '))"
 	printf '%s\n' "$line"
 }
@@ -118,16 +143,23 @@ pristine_git() {
 	SRC_ID=git-$commit SRC_DIR=$dir
 }
 
-# Parse NAME into BASE and SERIES, locate the source and the patches.
+# Parse NAME into BASE, SERIES and PROFILE, locate the source, the
+# patches, the fragments and (profile debian) the Debian config.
 resolve() {
-	local name=$1 line kind where s p
-	[[ $name =~ ^[A-Za-z0-9._-]+(\+[A-Za-z0-9._-]+)*$ ]] ||
-		vp_usage_error "bad build name '$name': want BASE[+SERIES...]"
+	local name=$1 line kind where cfg s p
+	[[ $name =~ ^[A-Za-z0-9._-]+(\+[A-Za-z0-9._-]+)*(@[A-Za-z0-9_-]+)?$ ]] ||
+		vp_usage_error "bad build name '$name': want BASE[+SERIES...][@tiny]"
+	PROFILE=debian
+	if [[ $name == *@* ]]; then
+		PROFILE=${name#*@}
+		name=${name%@*}
+		[[ $PROFILE == tiny ]] || vp_usage_error "unknown profile '@$PROFILE' in '$1' (the default is Debian's config; @tiny is the only other)"
+	fi
 	IFS=+ read -r -a parts <<<"$name"
 	BASE=${parts[0]}
 	SERIES=("${parts[@]:1}")
 	line=$(base_line "$BASE") || exit $?
-	read -r kind where <<<"$line"
+	read -r kind where cfg <<<"$line"
 	PATCH_FILES=()
 	for s in "${SERIES[@]}"; do
 		[[ -f $PATCHES/$BASE/$s/series ]] ||
@@ -137,28 +169,99 @@ resolve() {
 			PATCH_FILES+=("$PATCHES/$BASE/$s/$p")
 		done < <(list_words "$PATCHES/$BASE/$s/series")
 	done
-	FRAGMENTS=("$PATCHES/configs/guest.config")
-	[[ -f $PATCHES/configs/$BASE.config ]] && FRAGMENTS+=("$PATCHES/configs/$BASE.config")
 	case $kind in
 	deb) pristine_deb "${where%%:*}" "${where#*:}" ;;
 	git) pristine_git "$where" ;;
 	*) vp_die "kernel-patches/bases: unknown kind '$kind' for $BASE" ;;
 	esac
+	if [[ $PROFILE == tiny ]]; then
+		PRE_FRAGMENTS=()
+		FRAGMENTS=("$PATCHES/configs/tiny.config")
+		MODLIST=
+	else
+		PRE_FRAGMENTS=("$PATCHES/configs/debian.config")
+		FRAGMENTS=("$PATCHES/configs/guest.config")
+		MODLIST=$PATCHES/configs/guest.modules
+		[[ -f $MODLIST ]] || vp_die "$MODLIST does not exist"
+		# A deb base: the linux-image of the source's own version.
+		if [[ -z $cfg && $kind == deb ]]; then
+			cfg=${where%%:*}:$(sed -n 's/^[^_]*_\([^_]*\)_.*$/\1/p' <<<"$SRC_ID")
+		fi
+		[[ -n $cfg ]] || vp_die "kernel-patches/bases: base $BASE names no Debian config (4th column: a kernel.sh SPEC or file:PATH), which profile debian needs (or build $1@tiny)"
+		debian_config "$cfg"
+	fi
+	[[ -f $PATCHES/configs/$BASE.config ]] && FRAGMENTS+=("$PATCHES/configs/$BASE.config")
+	local f
+	for f in "${PRE_FRAGMENTS[@]}" "${FRAGMENTS[@]}"; do
+		[[ -f $f ]] || vp_die "config fragment $f does not exist"
+	done
 	return 0
+}
+
+# debian_config SPEC: the Debian kernel config the debian profile starts
+# from: a kernel.sh SPEC (the package's config and modules) or file:PATH
+# (a config file, PATH relative to kernel-patches/; no modules known).
+# Sets DEB_CONFIG, DEB_ORIGIN ("PACKAGE VERSION"), DEB_SHA, DEB_KDIR.
+debian_config() {
+	local spec=$1 path
+	if [[ $spec == file:* ]]; then
+		path=${spec#file:}
+		[[ $path == /* ]] || path=$PATCHES/$path
+		[[ -f $path ]] || vp_die "config $spec does not exist"
+		DEB_CONFIG=$path DEB_KDIR='' DEB_ORIGIN="$spec -"
+	else
+		DEB_KDIR=$("$(dirname "${BASH_SOURCE[0]}")/kernel.sh" "$spec") ||
+			vp_die "cannot provision the Debian kernel $spec (its config is the build's)"
+		DEB_CONFIG=$DEB_KDIR/config
+		DEB_ORIGIN="$(sed -n 's/^package=//p' "$DEB_KDIR/source") $(sed -n 's/^version=//p' "$DEB_KDIR/source")"
+	fi
+	DEB_SHA=$(sha256sum <"$DEB_CONFIG" | cut -d' ' -f1)
+}
+
+# guest_lsmod FILE: the guest's modules and everything they need in the
+# Debian kernel, as lsmod prints them (what localmodconfig reads).
+guest_lsmod() {
+	local out=$1 m rel line
+	echo "Module                  Size  Used by" >"$out"
+	if [[ -n $DEB_KDIR ]]; then
+		rel=$(<"$DEB_KDIR/release")
+		for m in $(list_words "$MODLIST"); do
+			line=$(modprobe -C /dev/null -d "$DEB_KDIR/modroot" -S "$rel" --show-depends "$m" 2>&1) ||
+				vp_die "module $m (configs/guest.modules) is not in the Debian kernel $rel: $line"
+			sed -n 's|^insmod .*/\([^/ ]*\)\.ko[.a-z]* *.*$|\1|p' <<<"$line"
+			echo "$m"
+		done | tr - _ | sort -u | awk '{ print $1, 0, 0 }' >>"$out"
+	else
+		list_words "$MODLIST" | tr - _ | awk '{ print $1, 0, 0 }' >>"$out"
+	fi
 }
 
 # The identity manifest: everything the build depends on.
 manifest() {
 	local f
-	echo "vfio-perf kbuild 1"
+	echo "vfio-perf kbuild 2"
+	echo "profile $PROFILE"
 	echo "base $BASE $SRC_ID"
-	for f in "${FRAGMENTS[@]}"; do
+	if [[ $PROFILE == debian ]]; then
+		echo "debian-config $DEB_ORIGIN $DEB_SHA"
+		echo "modules ${MODLIST#"$PATCHES"/} $(sha256sum <"$MODLIST" | cut -d' ' -f1)"
+	fi
+	for f in "${PRE_FRAGMENTS[@]}" "${FRAGMENTS[@]}"; do
 		echo "config ${f#"$PATCHES"/} $(sha256sum <"$f" | cut -d' ' -f1)"
 	done
 	for f in "${PATCH_FILES[@]}"; do
 		f=${f#"$PATCHES"/}
 		echo "patch ${f%/*} $(patch_code "$PATCHES/$f" | sha256sum | cut -d' ' -f1)"
 	done
+}
+
+# localversion ID: the build's LOCALVERSION; the tiny profile says so.
+localversion() {
+	if [[ $PROFILE == tiny ]]; then
+		echo "-tiny-vp$1"
+	else
+		echo "-vp$1"
+	fi
 }
 
 # The code of a patch: its diff, without the commit message and the
@@ -182,24 +285,56 @@ apply_series() {
 	rm -f "$tree/.vp-apply.err"
 }
 
-# configure TREE LOCALVERSION: tinyconfig + fragments (or the tree's own
-# .config when it has one), then check that every fragment line survived.
+# configure TREE LOCALVERSION: the profile's config (or the tree's own
+# .config when it has one: a patched build's copy of its base), then
+# check that every fragment line and (debian) every built-in survived.
 configure() {
-	local tree=$1 lv=$2 f line opt lost=()
+	local tree=$1 lv=$2
 	if ! [[ -f $tree/.config ]]; then
-		make -s -C "$tree" tinyconfig >/dev/null || vp_die "make tinyconfig failed"
-		(cd "$tree" && scripts/kconfig/merge_config.sh -m .config "${FRAGMENTS[@]}") >/dev/null ||
-			vp_die "merge_config.sh failed"
+		if [[ $PROFILE == tiny ]]; then
+			make -s -C "$tree" tinyconfig >/dev/null || vp_die "make tinyconfig failed"
+		else
+			cp "$DEB_CONFIG" "$tree/.config"
+			merge "$tree" "${PRE_FRAGMENTS[@]}"
+			make -s -C "$tree" olddefconfig >/dev/null || vp_die "make olddefconfig failed"
+			# Debian's config as this source and host understand it: what
+			# every later step must keep built in.
+			cp "$tree/.config" "$tree/.vp-debian.config"
+			guest_lsmod "$tree/.vp-lsmod"
+			make -s -C "$tree" LSMOD="$tree/.vp-lsmod" localmodconfig </dev/null >"$tree/.vp-localmodconfig.log" 2>&1 || {
+				tail -n 20 "$tree/.vp-localmodconfig.log" >&2
+				vp_die "make localmodconfig failed"
+			}
+		fi
+		merge "$tree" "${FRAGMENTS[@]}"
 	fi
 	"$tree/scripts/config" --file "$tree/.config" --set-str LOCALVERSION "$lv" --disable LOCALVERSION_AUTO
 	make -s -C "$tree" olddefconfig >/dev/null || vp_die "make olddefconfig failed"
-	for f in "${FRAGMENTS[@]}"; do
+	check_fragments "$tree/.config" "${PRE_FRAGMENTS[@]}" "${FRAGMENTS[@]}"
+	[[ $PROFILE == tiny ]] || check_builtins "$tree/.vp-debian.config" "$tree/.config"
+}
+
+# merge TREE FRAGMENT...: the fragments into TREE's .config, as written.
+merge() {
+	local tree=$1
+	shift
+	(($#)) || return 0
+	(cd "$tree" && scripts/kconfig/merge_config.sh -m .config "$@") >/dev/null ||
+		vp_die "merge_config.sh failed"
+}
+
+# check_fragments CONFIG FRAGMENT...: every option a fragment sets (or
+# unsets) is so in CONFIG.
+check_fragments() {
+	local config=$1 f line opt lost=()
+	shift
+	for f; do
 		while IFS= read -r line; do
 			if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
-				grep -qxF "$line" "$tree/.config" || lost+=("$line (got: $(grep -E "^(# )?${BASH_REMATCH[1]}[= ]" "$tree/.config" || echo unset))")
+				grep -qxF "$line" "$config" || lost+=("$line (got: $(grep -E "^(# )?${BASH_REMATCH[1]}[= ]" "$config" || echo unset))")
 			elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
 				opt=${BASH_REMATCH[1]}
-				! grep -qE "^$opt=" "$tree/.config" || lost+=("$line (got: $(grep -E "^$opt=" "$tree/.config"))")
+				! grep -qE "^$opt=" "$config" || lost+=("$line (got: $(grep -E "^$opt=" "$config"))")
 			fi
 		done <"$f"
 	done
@@ -209,11 +344,54 @@ configure() {
 	fi
 }
 
+# check_builtins DEBIAN CONFIG: every =y of DEBIAN is =y in CONFIG, or
+# gone from it with the module it belongs to (not shown at all: its
+# menu's module was cut). One that is "not set" now is an error.
+check_builtins() {
+	local lost
+	lost=$(awk 'NR == FNR { if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=y$/) want[substr($0, 1, length($0) - 2)] = 1; next }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ && ($2 in want) { print $2 }' "$1" "$2")
+	if [[ -n $lost ]]; then
+		printf '%s\n' "$lost" | sed 's/^/  /' >&2
+		vp_die "$(wc -l <<<"$lost") built-in option(s) of Debian's config are off after localmodconfig and the fragments (above)"
+	fi
+}
+
+# builtins_cut DEBIAN CONFIG: the =y options of DEBIAN that CONFIG does
+# not show at all: sub-options of the modules localmodconfig cut and
+# helpers only those modules select.
+builtins_cut() {
+	awk 'NR == FNR { if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=y$/) want[substr($0, 1, length($0) - 2)] = 1; next }
+		/^CONFIG_/ { have[substr($0, 1, index($0, "=") - 1)] = 1 }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { have[$2] = 1 }
+		END { for (o in want) if (!(o in have)) print o }' "$1" "$2" | LC_ALL=C sort
+}
+
+# cc_text CONFIG: the compiler CONFIG was made with.
+cc_text() {
+	sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$1"
+}
+
+# config_diff DEBIAN CONFIG: the options whose values differ, one a line
+# ("OPTION debian build", n for unset).
+config_diff() {
+	awk 'function val(l) { return l ~ /^#/ ? "n" : substr(l, index(l, "=") + 1) }
+		function opt(l) { return l ~ /^#/ ? $2 : substr(l, 1, index(l, "=") - 1) }
+		/^CONFIG_/ || /^# CONFIG_.* is not set$/ {
+			o = opt($0); v = val($0)
+			if (NR == FNR) { a[o] = v } else { b[o] = v }
+		}
+		END {
+			for (o in a) if (!(o in b)) b[o] = "n"
+			for (o in b) { if (!(o in a)) a[o] = "n"; if (a[o] != b[o]) print o, a[o], b[o] }
+		}' "$1" "$2" | LC_ALL=C sort
+}
+
 # prepared_tree: the base source configured and prepared for compiling
 # single objects (make prepare), cached per base and fragments.
 prepared_tree() {
 	local key dir tmp
-	key=$BASE-$( (echo "$SRC_ID"; cat "${FRAGMENTS[@]}") | sha256sum | cut -c1-12)
+	key=$BASE-$PROFILE-$( (manifest | grep -v '^patch '; cat "${PRE_FRAGMENTS[@]}" "${FRAGMENTS[@]}") | sha256sum | cut -c1-12)
 	dir=$(vp_cache)/kcheck/$key
 	if ! [[ -f $dir/.vp-prepared ]]; then
 		vp_lock "kcheck-$key"
@@ -223,7 +401,7 @@ prepared_tree() {
 			tmp=$(mktemp -d "$dir.XXXXXX.tmp")
 			TMPDIRS+=("$tmp")
 			cp -a "$SRC_DIR/." "$tmp/"
-			configure "$tmp" "-vpcheck"
+			configure "$tmp" "$(localversion check)"
 			make -s -C "$tmp" -j"$(nproc)" prepare >"$tmp/.vp-make.log" 2>&1 || {
 				tail -n 30 "$tmp/.vp-make.log" >&2
 				vp_die "$BASE: make prepare failed"
@@ -256,6 +434,7 @@ check() {
 	((${#PATCH_FILES[@]})) || { vp_log "$1: no patches, nothing to check"; return 0; }
 	touched_copy
 	prepared=$(prepared_tree)
+	vp_log "$1: compiling against $prepared (profile $PROFILE)"
 	tree=$(mktemp -d "$(vp_cache)/kcheck/check.XXXXXX")
 	TMPDIRS+=("$tree")
 	cp -a "$prepared/." "$tree/"
@@ -282,7 +461,8 @@ show_manifest() {
 }
 
 build() {
-	local name=$1 id dir tmp base_dir start secs rel
+	local name=$1 id dir tmp base_dir targets=(bzImage) t deb_cc cc t0
+	t0=$(date +%s)
 	id=$(manifest | sha256sum | cut -c1-12)
 	dir=$(vp_cache)/kbuild/$name-$id
 	if [[ -f $dir/release ]]; then
@@ -291,7 +471,7 @@ build() {
 	fi
 	# The base build first: the patched tree starts as a copy of it.
 	if ((${#SERIES[@]})); then
-		base_dir=$("$0" "$BASE")
+		base_dir=$("$0" "$BASE$([[ $PROFILE == tiny ]] && echo @tiny)")
 	fi
 	vp_lock "kbuild-$name-$id"
 	if [[ -f $dir/release ]]; then
@@ -313,23 +493,94 @@ build() {
 		cp -a "$SRC_DIR" "$tmp/tree"
 		rm -f "$tmp/tree/.vp-complete"
 	fi
-	configure "$tmp/tree" "-vp$id"
-	vp_log "$name: building ($(nproc) jobs; log in $dir/build.log)"
-	start=$(date +%s)
-	if ! make -C "$tmp/tree" -j"$(nproc)" bzImage >"$tmp/build.log" 2>&1; then
+	t=$(date +%s)
+	configure "$tmp/tree" "$(localversion "$id")"
+	if [[ $PROFILE == debian ]]; then
+		targets+=(modules)
+		# The compiler's name differs (x86_64-linux-gnu-gcc-12, gcc), its
+		# version must not.
+		deb_cc=$(cc_text "$DEB_CONFIG") cc=$(cc_text "$tmp/tree/.config")
+		[[ ${deb_cc#* } == "${cc#* }" ]] ||
+			vp_log "warning: $name: Debian built its kernel with $deb_cc, this build uses $cc: the code differs beyond the config (README, Kernels built from source)"
+	fi
+	vp_log "$name: building ${targets[*]} ($(nproc) jobs; log in $dir/build.log)"
+	{
+		echo "configure_seconds $(($(date +%s) - t))"
+		echo "load_before $(cut -d' ' -f1-3 /proc/loadavg)"
+	} >"$tmp/build-times"
+	# How busy the machine is while it builds: the 1-minute load average,
+	# every 30 s.
+	(while sleep 30; do cut -d' ' -f1 /proc/loadavg; done) >"$tmp/.load" &
+	SAMPLER=$!
+	TIMEFORMAT='%R %U %S'
+	if ! { time make -C "$tmp/tree" -j"$(nproc)" "${targets[@]}" >"$tmp/build.log" 2>&1; } 2>"$tmp/.time"; then
 		tail -n 30 "$tmp/build.log" >&2
 		vp_die "$name: the kernel build failed"
 	fi
-	secs=$(($(date +%s) - start))
+	install_modules "$tmp"
+	kill "$SAMPLER" 2>/dev/null || true
+	SAMPLER=
+	echo "total_seconds $(($(date +%s) - t0)) (with copying the tree, configuring, installing the modules)" >>"$tmp/build-times"
+	finish_build "$name" "$id" "$tmp" "$dir" "${base_dir:+yes}"
+	vp_log "$name: built $(<"$dir/release") in $(<"$dir/build-seconds")s"
+	printf '%s\n' "$dir"
+}
+
+# install_modules TMP: the modules into TMP/modroot, as Debian's are laid
+# out (signed, xz-compressed), without the build and source links.
+install_modules() {
+	local tmp=$1 rel
+	[[ $PROFILE == tiny ]] && return 0
+	make -s -C "$tmp/tree" INSTALL_MOD_PATH="$tmp/modroot" modules_install >>"$tmp/build.log" 2>&1 || {
+		tail -n 30 "$tmp/build.log" >&2
+		vp_die "make modules_install failed"
+	}
 	rel=$(make -s -C "$tmp/tree" kernelrelease)
-	[[ $rel == *"-vp$id" ]] || vp_die "$name: kernel release '$rel' does not carry -vp$id"
+	rm -f "$tmp/modroot/lib/modules/$rel/build" "$tmp/modroot/lib/modules/$rel/source"
+}
+
+# finish_build NAME ID TMP DIR [yes]: (yes: an incremental build) the record of a build (times, config and
+# its differences to Debian's, where it came from), then TMP becomes DIR.
+finish_build() {
+	local name=$1 id=$2 tmp=$3 dir=$4 wall user sys rel c pkg ver
+	c=$(vp_cache)
+	read -r wall user sys <"$tmp/.time"
+	{
+		echo "load_after $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "load_mean $(awk '{ s += $1; n++ } END { if (n) printf "%.2f", s / n; else print "-" }' "$tmp/.load")"
+		echo "wall_seconds $wall"
+		echo "cpu_seconds $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", u + s }')"
+		echo "jobs $(nproc)"
+		echo "incremental ${5:-no}"
+	} >>"$tmp/build-times"
+	rm -f "$tmp/.time" "$tmp/.load"
+	rel=$(make -s -C "$tmp/tree" kernelrelease)
+	[[ $rel == *"$(localversion "$id")" ]] || vp_die "$name: kernel release '$rel' does not carry $(localversion "$id")"
 	cp "$tmp/tree/.config" "$tmp/config"
-	echo "$secs" >"$tmp/build-seconds"
+	{
+		echo "profile=$PROFILE"
+		echo "base_source=cache:${SRC_DIR#"$c"/}"
+		if [[ $PROFILE == debian ]]; then
+			read -r pkg ver <<<"$DEB_ORIGIN"
+			echo "debian_config_package=$pkg"
+			echo "debian_config_version=$ver"
+			echo "debian_config_sha256=$DEB_SHA"
+			if [[ $DEB_CONFIG == "$c"/* ]]; then
+				echo "debian_config=cache:${DEB_CONFIG#"$c"/}"
+			fi
+			config_diff "$DEB_CONFIG" "$tmp/tree/.vp-debian.config" >"$tmp/config-vs-debian-step1"
+			config_diff "$DEB_CONFIG" "$tmp/config" >"$tmp/config-vs-debian"
+			builtins_cut "$tmp/tree/.vp-debian.config" "$tmp/config" >"$tmp/builtins-cut"
+			echo "config_step1_differences=$(wc -l <"$tmp/config-vs-debian-step1")"
+			echo "builtins_cut_with_modules=$(wc -l <"$tmp/builtins-cut")"
+			echo "debian_compiler=$(cc_text "$DEB_CONFIG")"
+		fi
+		echo "compiler=$(cc_text "$tmp/config")"
+	} >"$tmp/source"
+	printf '%.0f\n' "$wall" >"$tmp/build-seconds"
 	echo "$name" >"$tmp/name"
 	echo "$rel" >"$tmp/release"
 	mv "$tmp" "$dir"
-	vp_log "$name: built $rel in ${secs}s"
-	printf '%s\n' "$dir"
 }
 
 main() {

@@ -39,8 +39,9 @@ build:NAME (built from source with kernel-patches/):
 
   build:NAME   a kernel built by harness/kbuild.sh (see its --help):
                NAME is BASE[+SERIES...], e.g. 6.12, 6.12+type1-contig-batch,
-               7.2+vfio-pci-huge-align; built once per identity, then
-               provisioned like local: (everything built in, no modules)
+               7.2+vfio-pci-huge-align, 6.12@tiny; built once per
+               identity, then provisioned like local: with the build's
+               modules (profile debian; @tiny has everything built in)
 
 Examples:
   6.1 | bookworm           bookworm's 6.1 (6.1.0-N-amd64)
@@ -444,10 +445,10 @@ provision_local() {
 		else
 			echo "kind=local"
 		fi
-		echo "image=$img"
+		echo "image=$(in_cache "$img")"
 		echo "sha256=$sum"
-		echo "modroot=${modroot:-}"
-		echo "config=${cfg:-}"
+		echo "modroot=$(in_cache "${modroot:-}")"
+		echo "config=$(in_cache "${cfg:-}")"
 	} >"$tmp/out/source"
 	run_depmod "$tmp/out" "$rel"
 	mv "$tmp/out" "$dir"
@@ -455,14 +456,32 @@ provision_local() {
 }
 
 # provision_build NAME: build (or reuse) the kernel, then provision its
-# image like a local one, recording which build it is.
+# image (and modules, when the build has them) like a local one,
+# recording which build it is, its profile and the Debian config it
+# started from (paths relative to the cache: results carry this).
 provision_build() {
-	local name=$1 bdir
+	local name=$1 bdir c modroot=
 	[[ -n $name ]] || vp_usage_error "build: needs a build name (see harness/kbuild.sh --list)"
 	bdir=$("$(dirname "${BASH_SOURCE[0]}")/kbuild.sh" "$name") || exit $?
-	EXTRA_SOURCE=("kind=build" "build=$name" "build_dir=$bdir"
+	c=$(vp_cache)
+	EXTRA_SOURCE=("kind=build" "build=$name" "build_dir=cache:${bdir#"$c"/}"
 		"identity=$(basename "$bdir")")
-	provision_local "$bdir/tree/arch/x86/boot/bzImage" ""
+	if [[ -f $bdir/source ]]; then
+		mapfile -t -O ${#EXTRA_SOURCE[@]} EXTRA_SOURCE <"$bdir/source"
+	fi
+	[[ -d $bdir/modroot ]] && modroot=$bdir/modroot
+	provision_local "$bdir/tree/arch/x86/boot/bzImage" "$modroot"
+}
+
+# in_cache PATH: PATH as cache:RELATIVE when it is in the cache.
+in_cache() {
+	local c
+	c=$(vp_cache)
+	if [[ $1 == "$c"/* ]]; then
+		printf 'cache:%s\n' "${1#"$c"/}"
+	else
+		printf '%s\n' "$1"
+	fi
 }
 
 cleanup() {

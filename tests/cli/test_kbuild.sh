@@ -15,6 +15,21 @@ expect 2 "^kbuild\.sh: error: bad build name 'a b'" "$kb" 'a b'
 expect 2 "^kbuild\.sh: error: bad build name '6\.12\+'" "$kb" '6.12+'
 expect 2 "^kbuild\.sh: error: unknown base '5\.4'" "$kb" 5.4
 expect 2 '^kbuild\.sh: error: exactly one build NAME expected' "$kb" 6.12 7.2
+expect 2 "^kbuild\.sh: error: unknown profile '@fast'" "$kb" 6.12@fast
+expect 2 "^kbuild\.sh: error: bad build name '6\.12@tiny\+x'" "$kb" 6.12@tiny+x
+
+# The guest's module list (profile debian keeps these modules) is what
+# harness/initramfs.sh loads.
+expect_eq "configs/guest.modules" \
+	"$(sed 's/#.*//' "$repo/kernel-patches/configs/guest.modules" | awk 'NF { printf "%s ", $1 }')" \
+	"$(sed -n 's/^DEFAULT_MODULES=(\(.*\))$/\1 /p' "$repo/harness/initramfs.sh")"
+# The debian profile's fragments keep Debian's preemption, memcg and
+# mitigations: they may not switch off what the build must keep.
+for o in PREEMPT PREEMPT_DYNAMIC PREEMPT_VOLUNTARY MEMCG MITIGATION_RETPOLINE MITIGATION_RETHUNK \
+	MITIGATION_PAGE_TABLE_ISOLATION INIT_ON_ALLOC_DEFAULT_ON RANDOMIZE_BASE SHUFFLE_PAGE_ALLOCATOR; do
+	! grep -qE "CONFIG_${o}[= ]" "$repo/kernel-patches/configs/debian.config" "$repo/kernel-patches/configs/guest.config" ||
+		fail "a debian-profile fragment sets CONFIG_$o"
+done
 
 # The list is the builds file, and every build in it names a real series.
 expect 0 '' "$kb" --list
@@ -34,8 +49,12 @@ git -C "$src" init -q
 printf 'int a;\nint b;\nint c;\n' >"$src/f.c"
 git -C "$src" add f.c
 git -C "$src" -c user.name=t -c user.email=t@t commit -qm base
-printf 't git %s\n' "$src" >"$kp/bases"
+printf 't git %s file:configs/t-debian\n' "$src" >"$kp/bases"
 echo 'CONFIG_X=y' >"$kp/configs/guest.config"
+echo 'CONFIG_Z=y' >"$kp/configs/debian.config"
+echo 'CONFIG_T=y' >"$kp/configs/tiny.config"
+echo 'CONFIG_PREEMPT_DYNAMIC=y' >"$kp/configs/t-debian"
+echo 'vfio-pci' >"$kp/configs/guest.modules"
 sig='-- ' # git format-patch's signature separator
 mkpatch() { # mkpatch FILE SUBJECT OLD NEW
 	cat >"$1" <<EOF
@@ -65,6 +84,32 @@ export VP_KERNEL_PATCHES=$kp
 ident() { "$kb" --manifest "$1" | sed -n 's/^identity //p'; }
 id0=$(ident t+good)
 [ -n "$id0" ] || fail "--manifest prints no identity"
+# The manifest names the profile and the Debian config (its SHA-256).
+expect 0 '' "$kb" --manifest t+good
+grep -qx 'profile debian' "$tmp/stdout" || fail "the manifest names no profile: $(cat "$tmp/stdout")"
+grep -qx "debian-config file:configs/t-debian - $(sha256sum <"$kp/configs/t-debian" | cut -d' ' -f1)" "$tmp/stdout" ||
+	fail "the manifest names no Debian config: $(cat "$tmp/stdout")"
+grep -qx "config configs/tiny.config .*" "$tmp/stdout" && fail "the debian profile's manifest names tiny.config"
+# The tiny profile is another build, and says so.
+expect 0 '' "$kb" --manifest t+good@tiny
+grep -qx 'profile tiny' "$tmp/stdout" || fail "the @tiny manifest names no profile tiny"
+grep -q '^debian-config ' "$tmp/stdout" && fail "the @tiny manifest names a Debian config"
+[ "$(ident t+good@tiny)" != "$id0" ] || fail "the tiny and debian profiles share an identity"
+# Another Debian config, module list or step-1 fragment is another build.
+echo 'CONFIG_MEMCG=y' >>"$kp/configs/t-debian"
+[ "$(ident t+good)" != "$id0" ] || fail "changing the Debian config kept the identity"
+sed -i '$d' "$kp/configs/t-debian"
+echo 9p >>"$kp/configs/guest.modules"
+[ "$(ident t+good)" != "$id0" ] || fail "changing the module list kept the identity"
+sed -i '$d' "$kp/configs/guest.modules"
+echo 'CONFIG_W=y' >>"$kp/configs/debian.config"
+[ "$(ident t+good)" != "$id0" ] || fail "changing debian.config kept the identity"
+sed -i '$d' "$kp/configs/debian.config"
+expect_eq "identity back" "$(ident t+good)" "$id0"
+# A base without a Debian config builds only @tiny.
+printf 'u git %s\n' "$src" >>"$kp/bases"
+expect 1 'base u names no Debian config .*or build u@tiny' "$kb" --manifest u
+expect 0 '' "$kb" --manifest u@tiny
 expect_eq "identity is stable" "$(ident t+good)" "$id0"
 [ "$(ident t)" != "$id0" ] || fail "the base and the patched build share an identity"
 # Rewording the commit message is the same build ...

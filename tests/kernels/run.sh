@@ -9,9 +9,14 @@
 #   - mmap(NULL) of ivshmem's 2 GiB BAR got what the build promises: PUD
 #     (2 faults) with vfio-pci-huge-align, PMD or PTE (1024 or 524288
 #     faults, the mm's own placement) without it;
-#   - PUD and PMD placements take exactly 2 and 1024 faults.
+#   - PUD and PMD placements take exactly 2 and 1024 faults;
+#   - a build of the default profile is Debian's: its source names
+#     profile=debian and the SHA-256 of the Debian config it started
+#     from, and its .config keeps what that config has for preemption,
+#     memcg, mitigations, init-on-alloc, allocator shuffling and KASLR.
 # Ends with "N passed, M failed"; about a minute per build once built
-# (a base build takes about 12 minutes on 2 idle cores).
+# (a base build takes 11-14 minutes of two idle cores; README, "Kernels
+# built from source").
 #
 #   tests/kernels/run.sh [BUILD...]   (default: kbuild.sh --list)
 #
@@ -21,6 +26,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"
 
 suite=$repo/tests/kernels/kernel.suite
+cache=${VFIO_PERF_CACHE:-$repo/.cache}
 passed=0 failed=0
 
 # value RUN BENCH-FILTER METRIC: the first sample's value.
@@ -28,8 +34,22 @@ value() {
 	csvq "$1/samples.csv" "$2 && \$c[\"metric\"] == \"$3\"" 'print $c["value"]; exit'
 }
 
-vp_cache_dir() {
-	printf '%s\n' "${VFIO_PERF_CACHE:-$repo/.cache}"
+# check_debian_profile BUILD DIR: the build's record and config.
+check_debian_profile() {
+	local b=$1 bdir=$2 sha deb o want
+	grep -qx 'profile=debian' "$bdir/source" || fail "$b: source names no profile=debian"
+	sha=$(sed -n 's/^debian_config_sha256=//p' "$bdir/source")
+	deb=$(sed -n 's/^debian_config=cache://p' "$bdir/source")
+	[[ -n $deb && -f $cache/$deb ]] || { fail "$b: source names no Debian config in the cache"; return; }
+	expect_eq "$b: Debian config SHA-256" "$sha" "$(sha256sum <"$cache/$deb" | cut -d' ' -f1)"
+	for o in PREEMPT_DYNAMIC PREEMPT_VOLUNTARY PREEMPT_LAZY MEMCG MITIGATION_RETPOLINE MITIGATION_RETHUNK \
+		MITIGATION_PAGE_TABLE_ISOLATION MITIGATION_SRSO INIT_ON_ALLOC_DEFAULT_ON HARDENED_USERCOPY \
+		SHUFFLE_PAGE_ALLOCATOR RANDOMIZE_BASE; do
+		want=$(grep -E "^CONFIG_$o=" "$cache/$deb" || echo "# CONFIG_$o unset")
+		expect_eq "$b: CONFIG_$o" "$(grep -E "^CONFIG_$o=" "$bdir/config" || echo "# CONFIG_$o unset")" "$want"
+	done
+	grep -qx 'CONFIG_MODULES=y' "$bdir/config" || fail "$b: no module support"
+	[[ -d $bdir/modroot ]] || fail "$b: no modroot/ (the modules Debian has as modules)"
 }
 
 check_build() {
@@ -37,6 +57,9 @@ check_build() {
 	bdir=$("$repo/harness/kbuild.sh" "$b") || { fail "$b: build failed"; return; }
 	id=$(basename "$bdir")
 	id=${id##*-}
+	if [[ $b != *@tiny ]]; then
+		check_debian_profile "$b" "$bdir"
+	fi
 	"$repo/harness/bench.sh" --kernel "build:$b" --suite "$suite" --accel tcg \
 		--results "$tmp/$b" --bindir "$repo/build/asan" --no-plot >"$tmp/$b.log" 2>&1 ||
 		{ fail "$b: bench.sh failed: $(tail -n 5 "$tmp/$b.log")"; return; }
@@ -44,8 +67,8 @@ check_build() {
 	rel=$(csvq "$run/meta.csv" '$1 == "kernel"' 'print $2')
 	[[ $rel == *"-vp$id" ]] || fail "$b: guest ran $rel, not a -vp$id kernel"
 	# Results move between machines: no path of this one in the metadata.
-	! grep -qF -e "$(vp_cache_dir)" -e "$repo" "$run/meta.csv" ||
-		fail "$b: meta.csv holds a path of this machine: $(grep -F -e "$(vp_cache_dir)" -e "$repo" "$run/meta.csv" | head -n 1)"
+	! grep -qF -e "$cache" -e "$repo" "$run/meta.csv" ||
+		fail "$b: meta.csv holds a path of this machine: $(grep -F -e "$cache" -e "$repo" "$run/meta.csv" | head -n 1)"
 	for i in type1 type1v2 iommufd; do
 		[ -n "$(value "$run" "\$c[\"bench\"] == \"dma\" && \$c[\"iface\"] == \"$i\"" map)" ] ||
 			fail "$b: no $i map samples"
@@ -61,8 +84,8 @@ check_build() {
 	*+vfio-pci-huge-align*) expect_eq "$b: mmap(NULL) faults" "$got_auto" 2 ;;
 	*)
 		# Without the series the placement is the mm's: PMD or PTE
-		# (stock Debian 6.12 and our 6.12 and 7.2 builds get PMD, stock
-		# Debian 7.2 PTE), never PUD.
+		# (Debian's 6.12 and our 6.12 build get PMD, sid's 7.2 and our
+		# 7.2 build PTE; tinyconfig builds PMD on both), never PUD.
 		[[ $got_auto == 1024 || $got_auto == 524288 ]] ||
 			fail "$b: mmap(NULL) faults: got '$got_auto', want 1024 (PMD) or 524288 (PTE)"
 		;;
