@@ -206,12 +206,25 @@ static const char *confdiff_value(const char *v)
 	return v ? v : "n";
 }
 
+/*
+ * A module one side builds and the other does not (m against off): what
+ * localmodconfig cuts from a distribution config. Thousands of them say
+ * little about the paths measured, so they are counted, not listed,
+ * except where IOMMU and VFIO code is concerned.
+ */
+static bool confdiff_module_only(const struct kconfig_change *ch)
+{
+	const char *on = ch->a ? ch->a : ch->b;
+
+	return ch->group != KCONFIG_IOMMU && (!ch->a || !ch->b) && !strcmp(on, "m");
+}
+
 static void confdiff_print_pair(const struct confdiff *d, const struct table *t,
 				size_t s, size_t per_group, FILE *out)
 {
 	const struct samples_set *set = t->set;
 	size_t ref = table_ref(t, s), n, shown[KCONFIG_NGROUPS] = { 0 };
-	size_t count[KCONFIG_NGROUPS] = { 0 };
+	size_t count[KCONFIG_NGROUPS] = { 0 }, modules = 0;
 	const struct confdiff_side *a = &d->s[ref], *b = &d->s[s];
 	const char *an = set->sides[ref].name, *bn = set->sides[s].name;
 	struct kconfig_change *ch;
@@ -237,14 +250,19 @@ static void confdiff_print_pair(const struct confdiff *d, const struct table *t,
 		fprintf(out, "kernel configs of %s and %s differ (out of memory listing them)\n", an, bn);
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		count[ch[i].group]++;
+	for (size_t i = 0; i < n; i++) {
+		if (confdiff_module_only(&ch[i]))
+			modules++;
+		else
+			count[ch[i].group]++;
+	}
 	fprintf(out, "kernel configs of %s (%.12s) and %s (%.12s) differ in %zu options (%s: %s; %s: %s):\n",
 		an, a->sha256, bn, b->sha256, n, an, a->from, bn, b->from);
 	for (size_t i = 0; i < n; i++) {
 		enum kconfig_group g = ch[i].group;
 
-		if (g == KCONFIG_OTHER || shown[g]++ >= per_group)
+		if (g == KCONFIG_OTHER || confdiff_module_only(&ch[i]) ||
+		    shown[g]++ >= per_group)
 			continue;
 		fprintf(out, "  %-13s %-36s %s -> %s\n", kconfig_group_name(g), ch[i].name,
 			confdiff_value(ch[i].a), confdiff_value(ch[i].b));
@@ -252,7 +270,8 @@ static void confdiff_print_pair(const struct confdiff *d, const struct table *t,
 			fprintf(out, "  %-13s and %zu more\n", kconfig_group_name(g),
 				count[g] - per_group);
 	}
-	fprintf(out, "  and %zu other options (every one: --config-diff)\n", count[KCONFIG_OTHER]);
+	fprintf(out, "  and %zu other options, and %zu modules one side builds and the other does not (every one: --config-diff)\n",
+		count[KCONFIG_OTHER], modules);
 	free(ch);
 }
 

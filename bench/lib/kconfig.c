@@ -144,7 +144,8 @@ static const char *const kconfig_patterns[KCONFIG_OTHER][24] = {
 	},
 	[KCONFIG_PREEMPT] = { "PREEMPT*" },
 	[KCONFIG_DEBUG] = {
-		"DEBUG_*", "*_DEBUG", "*_DEBUG_*", "*_DEBUGFS", "KASAN*",
+		/* The kernel's own debugging, not a driver's debug knob. */
+		"DEBUG_*", "SLUB_DEBUG*", "SCHED_DEBUG", "PTDUMP*", "KASAN*",
 		"KCSAN*", "KMSAN*", "UBSAN*", "LOCKDEP*", "PROVE_*",
 		"LOCK_STAT", "KFENCE*", "KMEMLEAK*", "PAGE_POISONING*",
 		"PAGE_OWNER", "GCOV*", "KCOV*",
@@ -158,8 +159,8 @@ static const char *const kconfig_patterns[KCONFIG_OTHER][24] = {
 		"INIT_ON_FREE_DEFAULT_ON", "HARDENED_USERCOPY*",
 	},
 	[KCONFIG_IOMMU] = {
-		"IOMMU*", "INTEL_IOMMU*", "AMD_IOMMU*", "VFIO*", "DMAR*",
-		"IRQ_REMAP", "SWIOTLB*",
+		"IOMMU*", "INTEL_IOMMU*", "AMD_IOMMU*", "VFIO*", "DMAR_*",
+		"DMAR_TABLE", "IRQ_REMAP", "SWIOTLB*",
 	},
 };
 

@@ -91,8 +91,13 @@ TEST(kconfig_groups)
 	CHECK(kconfig_group_of("PROVE_LOCKING") == KCONFIG_DEBUG);
 	CHECK(kconfig_group_of("KASAN") == KCONFIG_DEBUG);
 	CHECK(kconfig_group_of("SCHED_DEBUG") == KCONFIG_DEBUG);
-	/* Debugging first: an IOMMU debugfs is a debug option. */
-	CHECK(kconfig_group_of("IOMMU_DEBUGFS") == KCONFIG_DEBUG);
+	/* The kernel's own debugging; a driver's debug knob is not. */
+	CHECK(kconfig_group_of("IOMMU_DEBUGFS") == KCONFIG_IOMMU);
+	CHECK(kconfig_group_of("AIC79XX_DEBUG_ENABLE") == KCONFIG_OTHER);
+	CHECK(kconfig_group_of("PTDUMP_DEBUGFS") == KCONFIG_DEBUG);
+	/* DMAR, the VT-d tables; not DMARD09, an accelerometer. */
+	CHECK(kconfig_group_of("DMAR_TABLE") == KCONFIG_IOMMU);
+	CHECK(kconfig_group_of("DMARD09") == KCONFIG_OTHER);
 	CHECK(kconfig_group_of("MITIGATION_RETPOLINE") == KCONFIG_MITIGATION);
 	CHECK(kconfig_group_of("PAGE_TABLE_ISOLATION") == KCONFIG_MITIGATION);
 	CHECK(kconfig_group_of("CPU_SRSO") == KCONFIG_MITIGATION);
