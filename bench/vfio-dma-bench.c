@@ -412,7 +412,7 @@ static void describe_memstate(const struct opts *o, struct meta *m)
 	}
 	if (frag4k)
 		meta_set(m, "memstate.frag_4k",
-			 "before each sample a holder (private anonymous 4K, MADV_NOHUGEPAGE) populates 2 x (P + P/128 + 256) pages for a buffer of P pages (more while too few pair up) and gives back with MADV_DONTNEED each page of odd PFN whose buddy it holds; kept until the buffer is unmapped; pinned to the CPU; verified: pfn-runs >= %.0f%% of P and no page migrated",
+			 "before each sample a holder (private anonymous 4K, MADV_NOHUGEPAGE) populates 2 x (P + P/128 + 256) pages for a buffer of P pages (more while too few pair up) and gives back with MADV_DONTNEED each page of odd PFN whose buddy it holds; kept until the buffer is unmapped; pinned to the CPU; verified: pfn-runs >= %.0f%% of P and no page isolated by compaction meanwhile (compact_isolated)",
 			 100 * MEMSTATE_MIN_RUNS_FRACTION);
 	if (fraghuge)
 		meta_set(m, "memstate.frag_hugetlb",

@@ -324,7 +324,7 @@ double buffer_thp_fraction(const struct buffer *buf)
 /* Every page its own run, and nothing moved since the state was made. */
 static bool verify_frag(const struct buffer *buf, char *why, size_t whylen)
 {
-	uint64_t pages = buf->size / buf->page_size, migrated;
+	uint64_t pages = buf->size / buf->page_size, compacted;
 
 	if (buf->pfn_runs < (int64_t)memstate_min_runs(pages)) {
 		snprintf(why, whylen, "pfn-runs %lld of %llu pages (want >= %.0f%%): %s",
@@ -334,10 +334,10 @@ static bool verify_frag(const struct buffer *buf, char *why, size_t whylen)
 			 "free memory was not fragmented");
 		return false;
 	}
-	migrated = buf->hold.va ? memstate_migrated(&buf->hold) : 0;
-	if (migrated) {
-		snprintf(why, whylen, "%llu pages migrated (compaction) while the buffer was obtained",
-			 (unsigned long long)migrated);
+	compacted = buf->hold.va ? memstate_compacted(&buf->hold) : 0;
+	if (compacted) {
+		snprintf(why, whylen, "compaction isolated %llu pages while the buffer was obtained",
+			 (unsigned long long)compacted);
 		return false;
 	}
 	return true;

@@ -107,7 +107,7 @@ void backing_populate(struct buffer *buf);
 /*
  * Record what was obtained. Returns true if it is what the backing
  * promises (>= 90% THP for THP backings, every huge page for hugetlb,
- * for -frag backings pfn-runs >= 90% of the pages and nothing migrated
+ * for -frag backings pfn-runs >= 90% of the pages and no page isolated
  * by compaction since backing_prepare()), else false with the reason in
  * @why.
  */

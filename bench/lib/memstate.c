@@ -32,7 +32,8 @@ uint64_t memstate_free_target(uint64_t buf_pages)
 
 uint64_t memstate_plan_bytes(uint64_t size)
 {
-	return 2 * memstate_free_target(size / PAGE) * PAGE;
+	/* Each holder page and its entries in the PFN and drop arrays. */
+	return 2 * memstate_free_target(size / PAGE) * (PAGE + sizeof(uint64_t) + 1);
 }
 
 int64_t memstate_pick(const uint64_t *pfn, uint64_t n, uint8_t *drop)
@@ -95,9 +96,9 @@ static uint64_t vmstat(const char *name)
 	return found;
 }
 
-uint64_t memstate_migrated(const struct memstate_holder *h)
+uint64_t memstate_compacted(const struct memstate_holder *h)
 {
-	return vmstat("pgmigrate_success") - h->migrated;
+	return vmstat("compact_isolated") - h->compacted;
 }
 
 /* Fault in pages [from, to) of the holder, in address order. */
@@ -115,9 +116,11 @@ static int holder_populate(struct memstate_holder *h, uint64_t from,
 	return 0;
 }
 
-/* Give back the pages marked in @drop, each maximal stretch in one call. */
-static int holder_drop(struct memstate_holder *h, const uint8_t *drop)
+/* Give back the pages marked to drop, each maximal stretch in one call. */
+static int holder_drop(struct memstate_holder *h)
 {
+	const uint8_t *drop = h->drop;
+
 	for (uint64_t i = 0, j; i < h->pages; i = j) {
 		for (j = i; j < h->pages && drop[j] == drop[i]; j++)
 			;
@@ -147,7 +150,7 @@ static void holder_pin(struct memstate_holder *h)
  * it too, twice the shortfall more, while memory allows.
  */
 static int holder_fill(struct memstate_holder *h, uint64_t target,
-		       uint64_t *pfn, uint8_t *drop, char *why, size_t whylen)
+		       char *why, size_t whylen)
 {
 	uint64_t want = 2 * target, max = h->reserved / PAGE;
 	int64_t got = 0;
@@ -161,13 +164,13 @@ static int holder_fill(struct memstate_holder *h, uint64_t target,
 			return ret;
 		}
 		h->pages = want;
-		ret = pagemap_pfns(h->va, h->pages, PAGE, pfn);
+		ret = pagemap_pfns(h->va, h->pages, PAGE, h->pfn);
 		if (ret) {
 			snprintf(why, whylen, "fragmenting: reading the holder's PFNs from /proc/self/pagemap: %s",
 				 strerror(-ret));
 			return ret;
 		}
-		got = memstate_pick(pfn, h->pages, drop);
+		got = memstate_pick(h->pfn, h->pages, h->drop);
 		if (got < 0) {
 			snprintf(why, whylen, "fragmenting: %s", strerror((int)-got));
 			return (int)got;
@@ -187,8 +190,6 @@ int memstate_fragment(struct memstate_holder *h, uint64_t size, char *why,
 		      size_t whylen)
 {
 	uint64_t target = memstate_free_target(size / PAGE);
-	uint64_t *pfn = NULL;
-	uint8_t *drop = NULL;
 	int ret;
 
 	*h = (struct memstate_holder){ .reserved = 4 * target * PAGE };
@@ -201,25 +202,28 @@ int memstate_fragment(struct memstate_holder *h, uint64_t size, char *why,
 		return ret;
 	}
 	holder_pin(h);
-	pfn = malloc(h->reserved / PAGE * sizeof(*pfn));
-	drop = malloc(h->reserved / PAGE);
-	ret = pfn && drop ? 0 : -ENOMEM;
+	/*
+	 * Kept until memstate_release(): memory freed between giving the
+	 * holder's pages back and populating the buffer would be handed
+	 * to the buffer first.
+	 */
+	h->pfn = malloc(h->reserved / PAGE * sizeof(*h->pfn));
+	h->drop = malloc(h->reserved / PAGE);
+	ret = h->pfn && h->drop ? 0 : -ENOMEM;
 	/* 4K pages only: a THP would be one 2M block, never split. */
 	if (!ret && madvise(h->va, h->reserved, MADV_NOHUGEPAGE))
 		ret = -errno;
 	if (ret)
 		snprintf(why, whylen, "fragmenting: %s", strerror(-ret));
 	if (!ret)
-		ret = holder_fill(h, target, pfn, drop, why, whylen);
+		ret = holder_fill(h, target, why, whylen);
 	if (!ret) {
-		h->migrated = vmstat("pgmigrate_success");
-		ret = holder_drop(h, drop);
+		h->compacted = vmstat("compact_isolated");
+		ret = holder_drop(h);
 		if (ret)
 			snprintf(why, whylen, "fragmenting: MADV_DONTNEED: %s",
 				 strerror(-ret));
 	}
-	free(pfn);
-	free(drop);
 	if (ret)
 		memstate_release(h);
 	return ret;
@@ -231,7 +235,11 @@ void memstate_release(struct memstate_holder *h)
 		munmap(h->va, h->reserved);
 	if (h->pinned)
 		sched_setaffinity(0, sizeof(h->cpus), &h->cpus);
+	free(h->pfn);
+	free(h->drop);
 	h->va = NULL;
+	h->pfn = NULL;
+	h->drop = NULL;
 	h->pinned = false;
 }
 

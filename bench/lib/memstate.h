@@ -61,8 +61,9 @@ uint64_t memstate_free_target(uint64_t buf_pages);
 
 /*
  * Bytes of ordinary memory a fragmented 4K buffer of @size bytes needs at
- * once: the holder at its fullest (twice the free target); the buffer
- * then takes the half the holder gave back. What --plan reports.
+ * once: the holder at its fullest (twice the free target) and its
+ * bookkeeping (9 bytes a page); the buffer then takes the half the
+ * holder gave back. What --plan reports.
  */
 uint64_t memstate_plan_bytes(uint64_t size);
 
@@ -79,7 +80,9 @@ struct memstate_holder {
 	uint64_t reserved;	/* bytes of it */
 	uint64_t pages;		/* 4K pages populated */
 	uint64_t freed;		/* of those, given back (isolated) */
-	uint64_t migrated;	/* pgmigrate_success when it was made */
+	uint64_t *pfn;		/* each page's PFN */
+	uint8_t *drop;		/* whether it was given back */
+	uint64_t compacted;	/* compact_isolated when it was made */
 	bool pinned;		/* pinned itself to this CPU: restore @cpus */
 	cpu_set_t cpus;
 };
@@ -97,10 +100,12 @@ int memstate_fragment(struct memstate_holder *h, uint64_t size, char *why,
 		      size_t whylen);
 
 /*
- * Pages migrated (by compaction) since @h was made: compaction moving
- * pages under a sample would undo the state it measures in.
+ * Pages compaction isolated (to move, or as free targets) since @h was
+ * made, anywhere: compaction running under a sample would take the
+ * isolated free pages and merge what it frees, undoing the state the
+ * sample measures in.
  */
-uint64_t memstate_migrated(const struct memstate_holder *h);
+uint64_t memstate_compacted(const struct memstate_holder *h);
 
 /* Give the holder back; harmless on one never made or released. */
 void memstate_release(struct memstate_holder *h);
