@@ -7,7 +7,9 @@
  * map into the device's IOMMU address space, unmap, munmap; every phase
  * timed on its own. What the kernel really backed the buffer with (THP
  * bytes, huge pages consumed, physical contiguity) is recorded with each
- * sample, outside the timed phases.
+ * sample, outside the timed phases. A -frag backing first puts free
+ * memory in a known state, untimed (memstate.h): every page of the
+ * buffer its own run of contiguous PFNs, whatever earlier samples left.
  */
 #include <errno.h>
 #include <getopt.h>
