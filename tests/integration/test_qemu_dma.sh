@@ -71,7 +71,7 @@ runs=$(csvq "$run/samples.csv" '$c["backing"] == "hugetlb-1g" && $c["metric"] ==
 expect_eq "pfn runs of a 1G page" "$runs" 1
 
 # Metadata: the guest's kernel, the accelerator, THP settings, the device.
-for k in kernel accel thp_enabled thp_shmem_enabled device iommu_class qemu_version suite case_order; do
+for k in kernel accel thp_enabled thp_shmem_enabled device iommu_class qemu_version bench_suite case_order; do
 	v=$(csvq "$run/meta.csv" "\$1 == \"$k\"" 'print $2')
 	[ -n "$v" ] || fail "meta.csv has no $k"
 done
