@@ -7,7 +7,9 @@
  * map into the device's IOMMU address space, unmap, munmap; every phase
  * timed on its own. What the kernel really backed the buffer with (THP
  * bytes, huge pages consumed, physical contiguity) is recorded with each
- * sample, outside the timed phases.
+ * sample, outside the timed phases. A -frag backing first puts free
+ * memory in a known state, untimed (memstate.h): every page of the
+ * buffer its own run of contiguous PFNs, whatever earlier samples left.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -68,7 +70,9 @@ static void usage(void)
 "\n"
 "  -d, --device BDF        PCI device bound to vfio-pci (e.g. 0000:00:03.0)\n"
 "  -o, --out DIR           result directory (created; its files must not exist)\n"
-"  -b, --backing LIST      comma list of backings (default: all; see --list)\n"
+"  -b, --backing LIST      comma list of backings (default: all but the -frag\n"
+"                          ones, which take buffers from fragmented free\n"
+"                          memory; see --list)\n"
 "  -i, --iface LIST        comma list of IOMMU interfaces (default: all)\n"
 "  -s, --size LIST         sizes: 512M,1G or a doubling sweep 4K..1G (default 256M)\n"
 "  -c, --map-chunk SIZE    map in chunks of SIZE (default: whole buffer, one call)\n"
@@ -97,7 +101,7 @@ static void list_tables(void)
 {
 	printf("backings:\n");
 	for (size_t i = 0; i < nbackings; i++)
-		printf("  %-12s %s\n", backings[i].name, backings[i].what);
+		printf("  %-15s %s\n", backings[i].name, backings[i].what);
 	printf("interfaces:\n");
 	for (size_t i = 0; i < dma_nifaces; i++)
 		printf("  %-15s %s\n", dma_ifaces[i].name, dma_ifaces[i].what);
@@ -164,16 +168,17 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		die_usage("--unmap-chunk must be a multiple of --map-chunk: an unmap cannot split a mapping");
 	if (!o->nbacking)
 		for (size_t i = 0; i < nbackings; i++)
-			o->backing[o->nbacking++] = &backings[i];
+			if (!backings[i].frag)
+				o->backing[o->nbacking++] = &backings[i];
 	if (!o->niface)
 		for (size_t i = 0; i < dma_nifaces; i++)
 			o->iface[o->niface++] = &dma_ifaces[i];
 }
 
 /*
- * --plan: the largest buffer each pool must give. Cases run one after
- * the other and every sample frees its buffer, so the largest is what a
- * pool must hold at once.
+ * --plan: the most each pool must give at once. Cases run one after the
+ * other and every sample frees its buffer (and a -frag buffer's holder),
+ * so the largest is what a pool must hold.
  */
 static void print_plan(const struct opts *o)
 {
@@ -187,8 +192,11 @@ static void print_plan(const struct opts *o)
 		for (size_t j = 0; j < o->nbacking; j++) {
 			if (strcmp(backing_pool(o->backing[j]), pools[p]))
 				continue;
-			for (size_t k = 0; k < o->nsizes; k++)
-				need = o->sizes[k] > need ? o->sizes[k] : need;
+			for (size_t k = 0; k < o->nsizes; k++) {
+				uint64_t n = backing_pool_bytes(o->backing[j], o->sizes[k]);
+
+				need = n > need ? n : need;
+			}
 		}
 		if (need)
 			printf("%s %llu\n", pools[p], (unsigned long long)need);
@@ -220,20 +228,15 @@ static int unmap_range(struct dma_ctx *ctx, uint64_t iova, uint64_t size,
 	return ret;
 }
 
-/*
- * One sample. The timed phases are back to back; verification, which
- * reads smaps and pagemap, happens between populate and map, untimed.
- */
-static int run_sample(struct dma_ctx *ctx, const struct opts *o,
-		      const struct backing *b, uint64_t size,
-		      uint64_t t[NR_PHASES], struct buffer *buf,
+/* The timed phases of one sample, in the state backing_prepare() made. */
+static int run_phases(struct dma_ctx *ctx, const struct opts *o,
+		      uint64_t size, uint64_t t[NR_PHASES], struct buffer *buf,
 		      bool *verified, char *why, size_t whylen)
 {
 	struct dma_region r;
 	uint64_t t0, t1;
 	int ret;
 
-	buffer_init(buf, b, size, &o->bo);
 	t0 = now_ns();
 	ret = backing_mmap(buf, &o->bo);
 	t1 = now_ns();
@@ -270,6 +273,27 @@ static int run_sample(struct dma_ctx *ctx, const struct opts *o,
 	t[PH_MUNMAP] = now_ns() - t0;
 	if (ret)
 		snprintf(why, whylen, "munmap: %s", strerror(-ret));
+	return ret;
+}
+
+/*
+ * One sample: free memory put in the backing's state, then the timed
+ * phases back to back; verification, which reads smaps and pagemap,
+ * happens between populate and map, untimed, and so do the preparing
+ * and its release.
+ */
+static int run_sample(struct dma_ctx *ctx, const struct opts *o,
+		      const struct backing *b, uint64_t size,
+		      uint64_t t[NR_PHASES], struct buffer *buf,
+		      bool *verified, char *why, size_t whylen)
+{
+	int ret;
+
+	buffer_init(buf, b, size, &o->bo);
+	ret = backing_prepare(buf, why, whylen);
+	if (!ret)
+		ret = run_phases(ctx, o, size, t, buf, verified, why, whylen);
+	backing_release(buf);
 	return ret;
 }
 
@@ -376,6 +400,31 @@ static void check_memlock(const struct opts *o)
 		 (unsigned long long)rl.rlim_cur, (unsigned long long)largest);
 }
 
+/* How the -frag backings of this run make their state (memstate.h). */
+static void describe_memstate(const struct opts *o, struct meta *m)
+{
+	bool frag4k = false, fraghuge = false;
+	char v[32];
+
+	for (size_t j = 0; j < o->nbacking; j++) {
+		const struct backing *b = o->backing[j];
+
+		frag4k |= b->frag && !strcmp(backing_pool(b), "normal");
+		fraghuge |= b->frag && strcmp(backing_pool(b), "normal");
+	}
+	if (frag4k)
+		meta_set(m, "memstate.frag_4k",
+			 "before each sample a holder (private anonymous 4K, MADV_NOHUGEPAGE) populates 2 x (P + P/128 + 256) pages for a buffer of P pages (more while too few pair up) and gives back with MADV_DONTNEED each page of odd PFN whose buddy it holds; kept until the buffer is unmapped; pinned to the CPU; verified: pfn-runs >= %.0f%% of P and no page isolated by compaction meanwhile (compact_isolated)",
+			 100 * MEMSTATE_MIN_RUNS_FRACTION);
+	if (fraghuge)
+		meta_set(m, "memstate.frag_hugetlb",
+			 "before each sample the buffer's pages are taken from the pool and given back lowest PFN first, so the LIFO pool hands them out highest PFN first; verified: pfn-runs >= %.0f%% of the pages",
+			 100 * MEMSTATE_MIN_RUNS_FRACTION);
+	if ((frag4k || fraghuge) &&
+	    !sysfs_read_str("/proc/sys/vm/compaction_proactiveness", v, sizeof(v)))
+		meta_set(m, "vm.compaction_proactiveness", "%s", v);
+}
+
 static void describe_run(const struct opts *o, const struct vfio_pci_device *dev,
 			 struct meta *m)
 {
@@ -390,6 +439,7 @@ static void describe_run(const struct opts *o, const struct vfio_pci_device *dev
 	meta_set(m, "map_chunk", "%s", o->map_chunk ? size_format(o->map_chunk, s, sizeof(s)) : "whole");
 	meta_set(m, "unmap_chunk", "%s", o->unmap_chunk ? size_format(o->unmap_chunk, s, sizeof(s)) : "whole");
 	meta_set(m, "populate", "write one byte per 4 KiB");
+	describe_memstate(o, m);
 	for (size_t i = 0; i < o->niface; i++)
 		for (size_t j = 0; j < o->nbacking; j++)
 			len += (size_t)snprintf(buf + len, len < sizeof(buf) ? sizeof(buf) - len : 0,

@@ -24,25 +24,42 @@
 
 const struct backing backings[] = {
 	{ "anon-4k", "private anonymous, THP disabled (MADV_NOHUGEPAGE)",
-	  BK_ANON, SZ_4K, false, false },
+	  BK_ANON, SZ_4K, false, false, false },
 	{ "anon-thp", "private anonymous, 2M aligned, MADV_HUGEPAGE",
-	  BK_ANON, SZ_2M, true, false },
+	  BK_ANON, SZ_2M, true, false, false },
 	{ "shmem", "shared anonymous (shmem), 4K pages",
-	  BK_SHMEM, SZ_4K, false, false },
+	  BK_SHMEM, SZ_4K, false, false, false },
 	{ "shmem-thp", "shared anonymous, MADV_HUGEPAGE (needs shmem_enabled)",
-	  BK_SHMEM, SZ_2M, true, false },
+	  BK_SHMEM, SZ_2M, true, false, false },
 	{ "memfd", "memfd_create(), 4K pages",
-	  BK_MEMFD, SZ_4K, false, true },
+	  BK_MEMFD, SZ_4K, false, true, false },
 	{ "memfd-2m", "memfd_create(MFD_HUGETLB | MFD_HUGE_2MB)",
-	  BK_MEMFD, SZ_2M, false, true },
+	  BK_MEMFD, SZ_2M, false, true, false },
 	{ "memfd-1g", "memfd_create(MFD_HUGETLB | MFD_HUGE_1GB)",
-	  BK_MEMFD, SZ_1G, false, true },
+	  BK_MEMFD, SZ_1G, false, true, false },
 	{ "hugetlb-2m", "MAP_HUGETLB | MAP_HUGE_2MB",
-	  BK_HUGETLB, SZ_2M, false, false },
+	  BK_HUGETLB, SZ_2M, false, false, false },
 	{ "hugetlb-1g", "MAP_HUGETLB | MAP_HUGE_1GB",
-	  BK_HUGETLB, SZ_1G, false, false },
+	  BK_HUGETLB, SZ_1G, false, false, false },
 	{ "hugetlbfs", "a file on the hugetlbfs mount given by --hugetlbfs",
-	  BK_HUGETLBFS, 0, false, true },
+	  BK_HUGETLBFS, 0, false, true, false },
+	/* The same from fragmented free memory: every page its own run. */
+	{ "anon-4k-frag", "anon-4k from free memory fragmented to isolated 4K pages",
+	  BK_ANON, SZ_4K, false, false, true },
+	{ "shmem-frag", "shmem from free memory fragmented to isolated 4K pages",
+	  BK_SHMEM, SZ_4K, false, false, true },
+	{ "memfd-frag", "memfd from free memory fragmented to isolated 4K pages",
+	  BK_MEMFD, SZ_4K, false, true, true },
+	{ "memfd-2m-frag", "memfd-2m, pool pages handed out highest PFN first",
+	  BK_MEMFD, SZ_2M, false, true, true },
+	{ "memfd-1g-frag", "memfd-1g, pool pages handed out highest PFN first",
+	  BK_MEMFD, SZ_1G, false, true, true },
+	{ "hugetlb-2m-frag", "hugetlb-2m, pool pages handed out highest PFN first",
+	  BK_HUGETLB, SZ_2M, false, false, true },
+	{ "hugetlb-1g-frag", "hugetlb-1g, pool pages handed out highest PFN first",
+	  BK_HUGETLB, SZ_1G, false, false, true },
+	{ "hugetlbfs-frag", "hugetlbfs, pool pages handed out highest PFN first",
+	  BK_HUGETLBFS, 0, false, true, true },
 };
 const size_t nbackings = sizeof(backings) / sizeof(backings[0]);
 
@@ -67,6 +84,11 @@ const char *backing_pool(const struct backing *b)
 	if (!is_hugetlb(b))
 		return "normal";
 	return b->page_size == SZ_1G ? "hugetlb-1g" : "hugetlb-2m";
+}
+
+uint64_t backing_pool_bytes(const struct backing *b, uint64_t size)
+{
+	return b->frag && !is_hugetlb(b) ? memstate_plan_bytes(size) : size;
 }
 
 static int hugetlb_counter(uint64_t page_size, const char *name, uint64_t *v)
@@ -110,20 +132,20 @@ static int check_thp(const struct backing *b, char *why, size_t whylen)
 	return 0;
 }
 
-/* MemAvailable from /proc/meminfo, in bytes; 0 if unreadable. */
-static uint64_t mem_available(void)
+/*
+ * A -frag backing picks pages by PFN and verifies them by PFN: pagemap
+ * shows PFNs to CAP_SYS_ADMIN only.
+ */
+static int check_pfns(char *why, size_t whylen)
 {
-	unsigned long long kb = 0;
-	char line[256];
-	FILE *f = fopen("/proc/meminfo", "re");
+	static uint8_t probe[SZ_4K] __attribute__((aligned(SZ_4K)));
+	uint64_t pfn;
 
-	if (!f)
+	probe[0] = 1;
+	if (!pagemap_pfns(probe, 1, SZ_4K, &pfn))
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return (uint64_t)kb << 10;
+	snprintf(why, whylen, "fragmented memory needs PFNs from /proc/self/pagemap: run as root (CAP_SYS_ADMIN)");
+	return -EPERM;
 }
 
 int backing_check(const struct backing *b, uint64_t size,
@@ -149,13 +171,16 @@ int backing_check(const struct backing *b, uint64_t size,
 	}
 	if (b->thp && check_thp(b, why, whylen))
 		return -EOPNOTSUPP;
+	if (b->frag && check_pfns(why, whylen))
+		return -EOPNOTSUPP;
 	if (!is_hugetlb(b)) {
 		/* Refuse up front rather than let the OOM killer decide. */
-		uint64_t avail = mem_available();
+		uint64_t avail = memstate_available(), need = backing_pool_bytes(b, size);
 
-		if (avail && size > avail / 10 * 9) {
-			snprintf(why, whylen, "needs %llu MiB, only %llu MiB available",
-				 (unsigned long long)(size >> 20),
+		if (avail && need > avail / 10 * 9) {
+			snprintf(why, whylen, "needs %llu MiB%s, only %llu MiB available",
+				 (unsigned long long)(need >> 20),
+				 b->frag ? " (the buffer and the holder fragmenting free memory)" : "",
 				 (unsigned long long)(avail >> 20));
 			return -ENOMEM;
 		}
@@ -232,6 +257,17 @@ void buffer_init(struct buffer *buf, const struct backing *b, uint64_t size,
 				&buf->huge_free_before);
 }
 
+int backing_prepare(struct buffer *buf, char *why, size_t whylen)
+{
+	if (!buf->b->frag)
+		return 0;
+	if (is_hugetlb(buf->b))
+		return memstate_hugetlb_descend(MAP_HUGETLB | (int)HUGE_FLAG(buf->page_size),
+						buf->page_size, buf->size / buf->page_size,
+						why, whylen);
+	return memstate_fragment(&buf->hold, buf->size, why, whylen);
+}
+
 int backing_mmap(struct buffer *buf, const struct backing_opts *o)
 {
 	const struct backing *b = buf->b;
@@ -285,13 +321,35 @@ double buffer_thp_fraction(const struct buffer *buf)
 	return (double)buf->thp_bytes / (double)buf->size;
 }
 
-bool backing_verify(struct buffer *buf, char *why, size_t whylen)
+/* Every page its own run, and nothing moved since the state was made. */
+static bool verify_frag(const struct buffer *buf, char *why, size_t whylen)
+{
+	uint64_t pages = buf->size / buf->page_size, compacted;
+
+	if (buf->pfn_runs < (int64_t)memstate_min_runs(pages)) {
+		snprintf(why, whylen, "pfn-runs %lld of %llu pages (want >= %.0f%%): %s",
+			 (long long)buf->pfn_runs, (unsigned long long)pages,
+			 100 * MEMSTATE_MIN_RUNS_FRACTION,
+			 is_hugetlb(buf->b) ? "the pool did not hand out its pages highest PFN first" :
+			 "free memory was not fragmented");
+		return false;
+	}
+	compacted = buf->hold.va ? memstate_compacted(&buf->hold) : 0;
+	if (compacted) {
+		snprintf(why, whylen, "compaction isolated %llu pages while the buffer was obtained",
+			 (unsigned long long)compacted);
+		return false;
+	}
+	return true;
+}
+
+/* The pages are of the promised kind: huge pages consumed, THP or not. */
+static bool verify_pages(struct buffer *buf, char *why, size_t whylen)
 {
 	uintptr_t start = (uintptr_t)buf->va;
 	struct smaps_counts c;
 	uint64_t free_after = 0;
 
-	buf->pfn_runs = pagemap_pfn_runs(buf->va, buf->size);
 	if (is_hugetlb(buf->b)) {
 		hugetlb_counter(buf->page_size, "free_hugepages", &free_after);
 		buf->huge_pages = buf->huge_free_before - free_after;
@@ -321,6 +379,14 @@ bool backing_verify(struct buffer *buf, char *why, size_t whylen)
 	return true;
 }
 
+bool backing_verify(struct buffer *buf, char *why, size_t whylen)
+{
+	buf->pfn_runs = pagemap_pfn_runs(buf->va, buf->size);
+	if (!verify_pages(buf, why, whylen))
+		return false;
+	return !buf->b->frag || verify_frag(buf, why, whylen);
+}
+
 int backing_munmap(struct buffer *buf)
 {
 	int ret = 0;
@@ -332,4 +398,9 @@ int backing_munmap(struct buffer *buf)
 	buf->va = NULL;
 	buf->fd = -1;
 	return ret;
+}
+
+void backing_release(struct buffer *buf)
+{
+	memstate_release(&buf->hold);
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "memstate.h"
+
 #define SZ_4K (UINT64_C(4) << 10)
 #define SZ_2M (UINT64_C(2) << 20)
 #define SZ_1G (UINT64_C(1) << 30)
@@ -33,6 +35,12 @@ struct backing {
 	uint64_t page_size;	/* the page size the backing promises */
 	bool thp;		/* asks for transparent huge pages */
 	bool has_fd;		/* can be mapped by file descriptor */
+	/*
+	 * "-frag": taken from free memory in which no two free pages
+	 * continue each other, so that every page of the buffer is a run
+	 * of its own (memstate.h); else from free memory as found.
+	 */
+	bool frag;
 };
 
 extern const struct backing backings[];
@@ -49,6 +57,13 @@ const struct backing *backing_find(const char *name);
  */
 const char *backing_pool(const struct backing *b);
 
+/*
+ * Bytes a buffer of @size of @b takes from its pool at once: @size, or
+ * for a fragmented 4K backing the holder that fragments free memory
+ * (which the buffer then draws from).
+ */
+uint64_t backing_pool_bytes(const struct backing *b, uint64_t size);
+
 /* A buffer and what the kernel really gave us for it. */
 struct buffer {
 	const struct backing *b;
@@ -61,6 +76,7 @@ struct buffer {
 	uint64_t thp_bytes;	/* AnonHugePages or ShmemPmdMapped */
 	uint64_t huge_pages;	/* hugetlb pages this buffer consumed */
 	int64_t pfn_runs;	/* runs of contiguous PFNs; -1: unreadable */
+	struct memstate_holder hold;	/* a -frag 4K buffer's holder */
 };
 
 /* Per-run options that some backings need. */
@@ -78,17 +94,27 @@ int backing_check(const struct backing *b, uint64_t size,
 /* Describe the buffer to obtain; reads the counters verify compares. */
 void buffer_init(struct buffer *buf, const struct backing *b, uint64_t size,
 		 const struct backing_opts *o);
+/*
+ * Put free memory in the state the backing asks for (a -frag backing:
+ * memstate.h), untimed, right before backing_mmap(). 0 or -errno with
+ * @why. backing_release() undoes it once the buffer is unmapped.
+ */
+int backing_prepare(struct buffer *buf, char *why, size_t whylen);
 /* Reserve address space (and the file, for file backings): timed. */
 int backing_mmap(struct buffer *buf, const struct backing_opts *o);
 /* Write one byte per 4 KiB: a read could map the shared zero page. */
 void backing_populate(struct buffer *buf);
 /*
  * Record what was obtained. Returns true if it is what the backing
- * promises (>= 90% THP for THP backings, every huge page for hugetlb),
- * else false with the reason in @why.
+ * promises (>= 90% THP for THP backings, every huge page for hugetlb,
+ * for -frag backings pfn-runs >= 90% of the pages and no page isolated
+ * by compaction since backing_prepare()), else false with the reason in
+ * @why.
  */
 bool backing_verify(struct buffer *buf, char *why, size_t whylen);
 int backing_munmap(struct buffer *buf);
+/* After backing_munmap(), untimed: give back what backing_prepare() took. */
+void backing_release(struct buffer *buf);
 
 /* Fraction of the buffer that a THP backing got as huge pages. */
 double buffer_thp_fraction(const struct buffer *buf);

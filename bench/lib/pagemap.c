@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -26,6 +27,15 @@ int64_t pagemap_count_runs(const uint64_t *e, size_t n, uint64_t *last_pfn)
 	return runs;
 }
 
+/* @cnt entries of the 4K pages from virtual page @first on; 0 or -1. */
+static int pagemap_read(int fd, uint64_t first, size_t cnt, uint64_t *e)
+{
+	ssize_t got = pread(fd, e, cnt * sizeof(e[0]),
+			    (off_t)(first * sizeof(e[0])));
+
+	return got == (ssize_t)(cnt * sizeof(e[0])) ? 0 : -1;
+}
+
 int64_t pagemap_pfn_runs(const void *va, uint64_t len)
 {
 	static uint64_t e[BATCH];
@@ -37,11 +47,9 @@ int64_t pagemap_pfn_runs(const void *va, uint64_t len)
 		return -1;
 	for (uint64_t i = 0; i < n && runs >= 0; i += BATCH) {
 		size_t cnt = n - i < BATCH ? n - i : BATCH;
-		ssize_t got = pread(fd, e, cnt * sizeof(e[0]),
-				    (off_t)((first + i) * sizeof(e[0])));
 		int64_t r;
 
-		if (got != (ssize_t)(cnt * sizeof(e[0]))) {
+		if (pagemap_read(fd, first + i, cnt, e)) {
 			runs = -1;
 			break;
 		}
@@ -50,4 +58,30 @@ int64_t pagemap_pfn_runs(const void *va, uint64_t len)
 	}
 	close(fd);
 	return runs;
+}
+
+int pagemap_pfns(const void *va, uint64_t n, uint64_t stride, uint64_t *pfn)
+{
+	uint64_t first = (uintptr_t)va / PAGE, step = stride / PAGE;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (uint64_t i = 0; i < n && !ret; ) {
+		/* Contiguous 4K entries are read in batches, others one by one. */
+		size_t cnt = step == 1 ? (n - i < BATCH ? n - i : BATCH) : 1;
+
+		if (pagemap_read(fd, first + i * step, cnt, pfn + i)) {
+			ret = -EIO;
+			break;
+		}
+		for (size_t j = 0; j < cnt && !ret; j++) {
+			if (!(pfn[i + j] & PM_PRESENT) || !(pfn[i + j] & PM_PFN_MASK))
+				ret = -EPERM;
+			pfn[i + j] &= PM_PFN_MASK;
+		}
+		i += cnt;
+	}
+	close(fd);
+	return ret;
 }

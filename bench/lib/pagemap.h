@@ -20,6 +20,14 @@
  */
 int64_t pagemap_pfn_runs(const void *va, uint64_t len);
 
+/*
+ * The PFNs of the @n pages at @va, @va + @stride, ... (@stride a multiple
+ * of 4 KiB: 4K pages, or the first frame of each huge page) into @pfn.
+ * 0, -EPERM if a page is not present or its PFN is hidden (not
+ * CAP_SYS_ADMIN), or -errno if pagemap cannot be read.
+ */
+int pagemap_pfns(const void *va, uint64_t n, uint64_t stride, uint64_t *pfn);
+
 /* Count runs in an array of pagemap entries; -1 if any is not present. */
 int64_t pagemap_count_runs(const uint64_t *entries, size_t n, uint64_t *last_pfn);
 

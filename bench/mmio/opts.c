@@ -86,7 +86,7 @@ static void list_tables(void)
 		printf("  %-8s %s\n", phase_descs[p].name, phase_descs[p].what);
 	printf("baselines:\n");
 	for (size_t i = 0; i < nbackings; i++)
-		if (backings[i].kind == BK_ANON)
+		if (backings[i].kind == BK_ANON && !backings[i].frag)
 			printf("  %-8s %s\n", backings[i].name, backings[i].what);
 }
 
@@ -108,12 +108,15 @@ static const struct phase_desc *phase_find(const char *name)
 	return NULL;
 }
 
-/* Anonymous private memory only: what the BAR is compared with. */
+/*
+ * Anonymous private memory only, as found (a -frag backing's state is
+ * made per DMA sample): what the BAR is compared with.
+ */
 static const struct backing *baseline_find(const char *name)
 {
 	const struct backing *b = backing_find(name);
 
-	return b && b->kind == BK_ANON ? b : NULL;
+	return b && b->kind == BK_ANON && !b->frag ? b : NULL;
 }
 
 bool mmio_phase_on(const struct opts *o, enum phase p)

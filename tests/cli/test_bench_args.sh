@@ -29,6 +29,12 @@ expect 1 "step bad: vfio-dma-bench: error: --size: '3Q' is not a size" "$b" --su
 # Accepted by the check: the run goes on to the kernel, which does not exist.
 printf 'step bar vfio-mmio-bench --size 2G --phases bar-map --baseline none\n' >"$tmp/bar.suite"
 expect 1 "^kernel.sh: error: no such image" "$b" --suite "$tmp/bar.suite" --kernel local:/nonexistent --results "$r"
+# A fragmented 4K buffer needs its holder beside it: 1G fits the guest's
+# ordinary memory, 2G (over 4 GiB with the holder) does not.
+printf 'step frag vfio-dma-bench --size 1G --backing anon-4k-frag,hugetlb-2m-frag\n' >"$tmp/frag.suite"
+expect 1 "^kernel.sh: error: no such image" "$b" --suite "$tmp/frag.suite" --kernel local:/nonexistent --results "$r"
+printf 'step frag2g vfio-dma-bench --size 2G --backing anon-4k-frag\n' >"$tmp/frag2g.suite"
+expect 1 "step frag2g: a 4139 MiB buffer does not fit the guest's normal memory" "$b" --suite "$tmp/frag2g.suite" --results "$r"
 expect 2 "--mem wants a size like 6G" "$b" --mem abc --results "$r"
 expect 2 "--mem wants a size like 6G" "$b" --mem 6144 --results "$r"
 expect 2 "--kernel needs a value" "$b" --kernel

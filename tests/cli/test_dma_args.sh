@@ -45,6 +45,7 @@ expect_eq "--help example" "$(tail -n 1 "$tmp/stdout")" \
 	"  vfio-dma-bench --device 0000:00:03.0 --out /tmp/dma --hugetlbfs /mnt/huge-2M $suite_args"
 expect 0 "" "$b" --list
 for name in anon-4k anon-thp shmem shmem-thp memfd memfd-2m memfd-1g hugetlb-2m hugetlb-1g hugetlbfs \
+	anon-4k-frag shmem-frag memfd-frag memfd-2m-frag memfd-1g-frag hugetlb-2m-frag hugetlb-1g-frag hugetlbfs-frag \
 	type1 type1v2 iommufd-compat iommufd iommufd-file; do
 	grep -qE "^  $name " "$tmp/stdout" || fail "--list lacks $name"
 done
@@ -54,4 +55,16 @@ expect 2 "^vfio-dma-bench: error: --target must be qemu or host, not 'cloud'$" "
 # --plan needs no device and prints POOL BYTES lines.
 expect 0 "" "$bin/vfio-dma-bench" --plan --size 512M
 grep -qx 'normal 536870912' "$tmp/stdout" || fail "--plan --size 512M: $(cat "$tmp/stdout")"
+# A fragmented 4K buffer plans for its holder, 2 x (P + P/128 + 256) pages
+# and 9 bytes of bookkeeping each (the buffer takes the half the holder
+# gives back); the hugetlb pools
+# are only reordered. The default backings leave the -frag ones out.
+expect 0 "" "$bin/vfio-dma-bench" --plan --size 64M --backing anon-4k,anon-4k-frag,hugetlb-2m-frag
+expect_eq "--plan of -frag backings" "$(cat "$tmp/stdout")" "normal $((2 * (16384 + 128 + 256) * 4105))
+hugetlb-2m 67108864"
+expect 0 "" "$bin/vfio-dma-bench" --plan --size 1G --backing memfd-frag,memfd-1g-frag
+expect_eq "--plan of 1G -frag" "$(cat "$tmp/stdout")" "normal $((2 * (262144 + 2048 + 256) * 4105))
+hugetlb-1g 1073741824"
+expect 0 "" "$bin/vfio-dma-bench" --plan --size 64M
+expect_eq "--plan of the default backings" "$(head -n 1 "$tmp/stdout")" "normal 67108864"
 finish
