@@ -195,7 +195,7 @@ check_guest_memory() {
 			[ -n "$p" ] || continue
 			[ -n "${pool[$p]:-}" ] || vp_die "step $name: $prog plans for an unknown pool '$p'"
 			[ "$bytes" -le "${pool[$p]}" ] ||
-				vp_die "step $name: a $((bytes >> 20)) MiB buffer does not fit the guest's $p memory ($((pool[$p] >> 20)) MiB with --mem $mem)"
+				vp_die "step $name: needs $((bytes >> 20)) MiB of the guest's $p memory at once, which has $((pool[$p] >> 20)) MiB with --mem $mem"
 		done <<<"$plan"
 	done
 }

@@ -15,15 +15,15 @@ expect 2 "--target host needs --device" "$b" --target host --results "$r"
 expect 1 "no PCI device 0000:7f:1f.7" "$b" --target host --device 7f:1f.7 --results "$r"
 expect 2 "--mem 2G is too small" "$b" --mem 2G --results "$r"
 printf 'step big vfio-dma-bench --size 64M..4G\n' >"$tmp/big.suite"
-expect 1 "step big: a 4096 MiB buffer does not fit the guest's normal" "$b" --suite "$tmp/big.suite" --results "$r"
+expect 1 "step big: needs 4096 MiB of the guest's normal memory at once" "$b" --suite "$tmp/big.suite" --results "$r"
 printf 'step huge vfio-dma-bench --size 4G --backing hugetlb-1g\n' >"$tmp/huge.suite"
-expect 1 "does not fit the guest's hugetlb-1g memory" "$b" --suite "$tmp/huge.suite" --results "$r"
+expect 1 "needs 4096 MiB of the guest's hugetlb-1g memory at once, which has 2048 MiB" "$b" --suite "$tmp/huge.suite" --results "$r"
 # The benchmarks answer for themselves (--plan): the = form of an option,
 # a mixed backing list checked against each pool, and a BAR that is not RAM.
 printf 'step eq vfio-dma-bench --size=4G --backing anon-4k\n' >"$tmp/eq.suite"
-expect 1 "step eq: a 4096 MiB buffer does not fit the guest's normal memory" "$b" --suite "$tmp/eq.suite" --results "$r"
+expect 1 "step eq: needs 4096 MiB of the guest's normal memory at once" "$b" --suite "$tmp/eq.suite" --results "$r"
 printf 'step mix vfio-dma-bench --size 2G --backing hugetlb-1g,hugetlb-2m\n' >"$tmp/mix.suite"
-expect 1 "step mix: a 2048 MiB buffer does not fit the guest's hugetlb-2m memory" "$b" --suite "$tmp/mix.suite" --results "$r"
+expect 1 "step mix: needs 2048 MiB of the guest's hugetlb-2m memory at once" "$b" --suite "$tmp/mix.suite" --results "$r"
 printf 'step bad vfio-dma-bench --size 3Q\n' >"$tmp/bad.suite"
 expect 1 "step bad: vfio-dma-bench: error: --size: '3Q' is not a size" "$b" --suite "$tmp/bad.suite" --results "$r"
 # Accepted by the check: the run goes on to the kernel, which does not exist.
@@ -34,7 +34,7 @@ expect 1 "^kernel.sh: error: no such image" "$b" --suite "$tmp/bar.suite" --kern
 printf 'step frag vfio-dma-bench --size 1G --backing anon-4k-frag,hugetlb-2m-frag\n' >"$tmp/frag.suite"
 expect 1 "^kernel.sh: error: no such image" "$b" --suite "$tmp/frag.suite" --kernel local:/nonexistent --results "$r"
 printf 'step frag2g vfio-dma-bench --size 2G --backing anon-4k-frag\n' >"$tmp/frag2g.suite"
-expect 1 "step frag2g: a 4139 MiB buffer does not fit the guest's normal memory" "$b" --suite "$tmp/frag2g.suite" --results "$r"
+expect 1 "step frag2g: needs 4139 MiB of the guest's normal memory at once" "$b" --suite "$tmp/frag2g.suite" --results "$r"
 expect 2 "--mem wants a size like 6G" "$b" --mem abc --results "$r"
 expect 2 "--mem wants a size like 6G" "$b" --mem 6144 --results "$r"
 expect 2 "--kernel needs a value" "$b" --kernel
