@@ -36,6 +36,8 @@ NEEDED=(
 	chromium
 	# Kernel builds (harness/kbuild.sh): kconfig, objtool, patches.
 	flex bison bc libelf-dev libssl-dev patch
+	# A Debian suite's own toolchain for them (harness/toolchain.sh).
+	debootstrap
 )
 
 # Print the entries of the arguments that have no installed package.

@@ -16,7 +16,8 @@ Build kernel NAME = BASE[+SERIES[+SERIES...]][@tiny] (or reuse it) and
 print its build directory on stdout, nothing else. Progress goes to stderr.
 
   BASE     a line of kernel-patches/bases: a Debian linux-source package
-           (6.12 from bookworm, 7.2 from sid) or a local git tree
+           (6.12 from bookworm, 7.2 from sid) or a local git tree, and the
+           toolchain that builds it (toolchain=, below)
   SERIES   kernel-patches/BASE/SERIES/: git format-patch files listed in
            order in its `series` file, applied with GNU patch and no fuzz (a
            hunk that does not apply is an error naming the patch)
@@ -42,16 +43,28 @@ everything built in. Quicker to build, but not a kernel anyone runs: mitigations
 numbers differ from Debian's by 10-20% on our cases. For trying a patch
 out, never for numbers. Its LOCALVERSION is -tiny-vpID.
 
+The toolchain (toolchain=T on the base's line): host (the default) is
+the host's gcc and binutils; a Debian suite (toolchain=sid) is that
+suite's own, a minimal root made once by harness/toolchain.sh in
+$VFIO_PERF_CACHE/toolchains/SUITE/ (debootstrap: about a minute and
+500 MB for sid) with the compiler Debian's config names
+(CONFIG_CC_VERSION_TEXT: x86_64-linux-gnu-gcc-16 -> gcc-16), and every
+make of the build runs inside it (harness/toolchain.sh --run). A build
+whose compiler version differs from Debian's gets a warning. --check
+always compiles with the host's (a compile check, no build).
+
 The identity of a build is the SHA-256 of the profile, the base source,
-the Debian config it starts from (package, version, SHA-256), the
-fragments, the module list and the code of the patches (their diffs; a
-reworded commit message is the same build); LOCALVERSION is -vp<first 12
-hex digits>, so `uname -r` in the guest names the build. A build is made
+the toolchain (the compiler's and ld's --version lines), the Debian
+config it starts from (package, version, SHA-256), the fragments, the
+module list and the code of the patches (their diffs; a reworded commit
+message is the same build); LOCALVERSION is -vp<first 12 hex digits>, so
+`uname -r` in the guest names the build. A build is made
 once per identity and kept in $VFIO_PERF_CACHE/kbuild/NAME-ID/ (tree/ is
 the in-tree build; config, config-vs-debian (every option that differs
 from Debian's), config-vs-debian-step1 (what step 1 changed), builtins-cut,
-modroot/, release, manifest, source, build-seconds, build-times,
-build.log). A patched build starts
+modroot/, release, manifest, source (where it came from: the base, the
+Debian config, both compilers, the toolchain and its root), build-seconds,
+build-times, build.log). A patched build starts
 from a copy of its base build's tree, so only what the patches touch is
 recompiled.
 
@@ -60,7 +73,8 @@ recompiled.
            error (no link, no boot); the configured and prepared base is
            cached in $VFIO_PERF_CACHE/kcheck/; prints nothing on stdout
   --manifest  print what the identity of NAME is made of, then the
-           identity itself (nothing is built)
+           identity itself (nothing is built; a Debian suite's toolchain
+           is made if it is not there yet)
   --list   the builds `make kernels` makes (kernel-patches/builds)
 
 Environment: VFIO_PERF_CACHE, VP_KERNEL_PATCHES (default: the repository's
@@ -90,11 +104,20 @@ list_words() {
 	sed -e 's/#.*//' "$1" | awk 'NF { print $1 }'
 }
 
-# base_line BASE: "KIND WHERE [CONFIG]" from kernel-patches/bases.
+# base_line BASE: "KIND WHERE CONFIG TOOLCHAIN" from kernel-patches/bases
+# (CONFIG "-" when the line names none, TOOLCHAIN "host" by default).
 base_line() {
 	local line
-	line=$(sed -e 's/#.*//' "$PATCHES/bases" | awk -v b="$1" '$1 == b { print $2, $3, $4 }')
+	line=$(sed -e 's/#.*//' "$PATCHES/bases" | awk -v b="$1" '$1 == b {
+		cfg = "-"; tc = "host"
+		for (i = 4; i <= NF; i++) {
+			if ($i ~ /^toolchain=/) tc = substr($i, 11)
+			else if (cfg == "-") cfg = $i
+			else { print "bad"; exit }
+		}
+		print $2, $3, cfg, tc }')
 	[[ -n $line ]] || vp_usage_error "unknown base '$1' (kernel-patches/bases has: $(list_words "$PATCHES/bases" | tr '\n' ' '))"
+	[[ $line != bad ]] || vp_die "kernel-patches/bases: the line of base $1 has more than KIND WHERE [CONFIG] [toolchain=T]"
 	printf '%s\n' "$line"
 }
 
@@ -159,7 +182,14 @@ resolve() {
 	BASE=${parts[0]}
 	SERIES=("${parts[@]:1}")
 	line=$(base_line "$BASE") || exit $?
-	read -r kind where cfg <<<"$line"
+	read -r kind where cfg TOOLCHAIN <<<"$line"
+	[[ $cfg != - ]] || cfg=
+	[[ $TOOLCHAIN =~ ^[a-z][a-z0-9-]*$ ]] ||
+		vp_die "kernel-patches/bases: bad toolchain '$TOOLCHAIN' for base $BASE (host, or a Debian suite such as sid)"
+	if [[ $MODE == check && $TOOLCHAIN != host ]]; then
+		vp_log "$1: --check compiles with the host compiler, not base $BASE's toolchain $TOOLCHAIN (a compile check, no build)"
+		TOOLCHAIN=host
+	fi
 	PATCH_FILES=()
 	for s in "${SERIES[@]}"; do
 		[[ -f $PATCHES/$BASE/$s/series ]] ||
@@ -195,7 +225,48 @@ resolve() {
 	for f in "${PRE_FRAGMENTS[@]}" "${FRAGMENTS[@]}"; do
 		[[ -f $f ]] || vp_die "config fragment $f does not exist"
 	done
-	return 0
+	toolchain_setup
+}
+
+# toolchain_setup: the compiler of the build. host: the host's gcc and
+# ld. A Debian suite: its toolchain (harness/toolchain.sh, made once in
+# the cache) with the compiler that Debian's config names (its
+# CONFIG_CC_VERSION_TEXT: x86_64-linux-gnu-gcc-16 -> package gcc-16; the
+# suite's gcc for the tiny profile). Sets TC_CC (the make CC, empty for
+# the host's default), TC_TEXT (its --version line, as kconfig records it
+# in CONFIG_CC_VERSION_TEXT), TC_LD (ld --version) and TC_DIR.
+toolchain_setup() {
+	local prog=gcc pkg line
+	if [[ $TOOLCHAIN == host ]]; then
+		TC_CC='' TC_DIR=''
+		TC_TEXT=$(gcc --version 2>/dev/null | head -n 1) || true
+		TC_LD=$(ld --version 2>/dev/null | head -n 1) || true
+		[[ -n $TC_TEXT && -n $TC_LD ]] || vp_die "no host compiler (gcc and ld: install gcc and binutils)"
+		return 0
+	fi
+	if [[ $PROFILE == debian ]]; then
+		prog=$(cc_text "$DEB_CONFIG")
+		prog=${prog%% *}
+	fi
+	pkg=${prog#x86_64-linux-gnu-}
+	[[ $pkg =~ ^gcc(-[0-9]+)?$ ]] ||
+		vp_die "Debian's config names the compiler '$prog', which is no gcc the $TOOLCHAIN toolchain can install"
+	TC_DIR=$("$(dirname "${BASH_SOURCE[0]}")/toolchain.sh" "$TOOLCHAIN" "$pkg") ||
+		vp_die "cannot make the $TOOLCHAIN toolchain (harness/toolchain.sh $TOOLCHAIN $pkg)"
+	line=$(awk -v p="$prog" '$1 == p { sub(/^[^ ]+ /, ""); print; exit }' "$TC_DIR/versions")
+	[[ -n $line ]] || vp_die "the $TOOLCHAIN toolchain ($TC_DIR) has no $prog ($pkg) in its versions file"
+	TC_CC=$prog TC_TEXT=$line
+	TC_LD=$(sed -n 's/^ld //p' "$TC_DIR/versions")
+}
+
+# kmake ARG...: make, with the build's toolchain (inside its root for a
+# Debian suite's, where the cache has the same path).
+kmake() {
+	if [[ $TOOLCHAIN == host ]]; then
+		make "$@"
+	else
+		"$(dirname "${BASH_SOURCE[0]}")/toolchain.sh" --run "$TOOLCHAIN" make CC="$TC_CC" "$@"
+	fi
 }
 
 # debian_config SPEC: the Debian kernel config the debian profile starts
@@ -239,9 +310,10 @@ guest_lsmod() {
 # The identity manifest: everything the build depends on.
 manifest() {
 	local f
-	echo "vfio-perf kbuild 2"
+	echo "vfio-perf kbuild 3"
 	echo "profile $PROFILE"
 	echo "base $BASE $SRC_ID"
+	echo "toolchain $TOOLCHAIN $TC_TEXT; $TC_LD"
 	if [[ $PROFILE == debian ]]; then
 		echo "debian-config $DEB_ORIGIN $DEB_SHA"
 		echo "modules ${MODLIST#"$PATCHES"/} $(sha256sum <"$MODLIST" | cut -d' ' -f1)"
@@ -292,16 +364,16 @@ configure() {
 	local tree=$1 lv=$2
 	if ! [[ -f $tree/.config ]]; then
 		if [[ $PROFILE == tiny ]]; then
-			make -s -C "$tree" tinyconfig >/dev/null || vp_die "make tinyconfig failed"
+			kmake -s -C "$tree" tinyconfig >/dev/null || vp_die "make tinyconfig failed"
 		else
 			cp "$DEB_CONFIG" "$tree/.config"
 			merge "$tree" "${PRE_FRAGMENTS[@]}"
-			make -s -C "$tree" olddefconfig >/dev/null || vp_die "make olddefconfig failed"
+			kmake -s -C "$tree" olddefconfig >/dev/null || vp_die "make olddefconfig failed"
 			# Debian's config as this source and host understand it: what
 			# every later step must keep built in.
 			cp "$tree/.config" "$tree/.vp-debian.config"
 			guest_lsmod "$tree/.vp-lsmod"
-			make -s -C "$tree" LSMOD="$tree/.vp-lsmod" localmodconfig </dev/null >"$tree/.vp-localmodconfig.log" 2>&1 || {
+			kmake -s -C "$tree" LSMOD="$tree/.vp-lsmod" localmodconfig </dev/null >"$tree/.vp-localmodconfig.log" 2>&1 || {
 				tail -n 20 "$tree/.vp-localmodconfig.log" >&2
 				vp_die "make localmodconfig failed"
 			}
@@ -309,7 +381,7 @@ configure() {
 		merge "$tree" "${FRAGMENTS[@]}"
 	fi
 	"$tree/scripts/config" --file "$tree/.config" --set-str LOCALVERSION "$lv" --disable LOCALVERSION_AUTO
-	make -s -C "$tree" olddefconfig >/dev/null || vp_die "make olddefconfig failed"
+	kmake -s -C "$tree" olddefconfig >/dev/null || vp_die "make olddefconfig failed"
 	check_fragments "$tree/.config" "${PRE_FRAGMENTS[@]}" "${FRAGMENTS[@]}"
 	[[ $PROFILE == tiny ]] || check_builtins "$tree/.vp-debian.config" "$tree/.config"
 }
@@ -402,7 +474,7 @@ prepared_tree() {
 			TMPDIRS+=("$tmp")
 			cp -a "$SRC_DIR/." "$tmp/"
 			configure "$tmp" "$(localversion check)"
-			make -s -C "$tmp" -j"$(nproc)" prepare >"$tmp/.vp-make.log" 2>&1 || {
+			kmake -s -C "$tmp" -j"$(nproc)" prepare >"$tmp/.vp-make.log" 2>&1 || {
 				tail -n 30 "$tmp/.vp-make.log" >&2
 				vp_die "$BASE: make prepare failed"
 			}
@@ -444,7 +516,7 @@ check() {
 	for f in "${files[@]}"; do
 		obj=${f%.c}.o
 		vp_log "$1: compiling $obj"
-		make -s -C "$tree" -j"$(nproc)" "$obj" >"$tree/.vp-make.log" 2>&1 || {
+		kmake -s -C "$tree" -j"$(nproc)" "$obj" >"$tree/.vp-make.log" 2>&1 || {
 			tail -n 30 "$tree/.vp-make.log" >&2
 			vp_die "$1: $obj does not compile"
 		}
@@ -495,13 +567,16 @@ build() {
 	fi
 	t=$(date +%s)
 	configure "$tmp/tree" "$(localversion "$id")"
+	cc=$(cc_text "$tmp/tree/.config")
+	[[ $cc == "$TC_TEXT" ]] ||
+		vp_die "$name: kconfig found the compiler '$cc', the identity names '$TC_TEXT' (toolchain $TOOLCHAIN${TC_DIR:+: its versions file is stale, remove $TC_DIR})"
 	if [[ $PROFILE == debian ]]; then
 		targets+=(modules)
 		# The compiler's name differs (x86_64-linux-gnu-gcc-12, gcc), its
 		# version must not.
-		deb_cc=$(cc_text "$DEB_CONFIG") cc=$(cc_text "$tmp/tree/.config")
+		deb_cc=$(cc_text "$DEB_CONFIG")
 		[[ ${deb_cc#* } == "${cc#* }" ]] ||
-			vp_log "warning: $name: Debian built its kernel with $deb_cc, this build uses $cc: the code differs beyond the config (README, Kernels built from source)"
+			vp_log "warning: $name: Debian built its kernel with $deb_cc, this build uses $cc (toolchain $TOOLCHAIN): the code differs beyond the config (README, Kernels built from source; toolchain=SUITE in kernel-patches/bases)"
 	fi
 	vp_log "$name: building ${targets[*]} ($(nproc) jobs; log in $dir/build.log)"
 	{
@@ -513,7 +588,7 @@ build() {
 	(while sleep 30; do cut -d' ' -f1 /proc/loadavg; done) >"$tmp/.load" &
 	SAMPLER=$!
 	TIMEFORMAT='%R %U %S'
-	if ! { time make -C "$tmp/tree" -j"$(nproc)" "${targets[@]}" >"$tmp/build.log" 2>&1; } 2>"$tmp/.time"; then
+	if ! { time kmake -C "$tmp/tree" -j"$(nproc)" "${targets[@]}" >"$tmp/build.log" 2>&1; } 2>"$tmp/.time"; then
 		tail -n 30 "$tmp/build.log" >&2
 		vp_die "$name: the kernel build failed"
 	fi
@@ -531,11 +606,11 @@ build() {
 install_modules() {
 	local tmp=$1 rel
 	[[ $PROFILE == tiny ]] && return 0
-	make -s -C "$tmp/tree" INSTALL_MOD_PATH="$tmp/modroot" modules_install >>"$tmp/build.log" 2>&1 || {
+	kmake -s -C "$tmp/tree" INSTALL_MOD_PATH="$tmp/modroot" modules_install >>"$tmp/build.log" 2>&1 || {
 		tail -n 30 "$tmp/build.log" >&2
 		vp_die "make modules_install failed"
 	}
-	rel=$(make -s -C "$tmp/tree" kernelrelease)
+	rel=$(kmake -s -C "$tmp/tree" kernelrelease)
 	rm -f "$tmp/modroot/lib/modules/$rel/build" "$tmp/modroot/lib/modules/$rel/source"
 }
 
@@ -554,7 +629,7 @@ finish_build() {
 		echo "incremental ${5:-no}"
 	} >>"$tmp/build-times"
 	rm -f "$tmp/.time" "$tmp/.load"
-	rel=$(make -s -C "$tmp/tree" kernelrelease)
+	rel=$(kmake -s -C "$tmp/tree" kernelrelease)
 	[[ $rel == *"$(localversion "$id")" ]] || vp_die "$name: kernel release '$rel' does not carry $(localversion "$id")"
 	cp "$tmp/tree/.config" "$tmp/config"
 	{
@@ -576,6 +651,12 @@ finish_build() {
 			echo "debian_compiler=$(cc_text "$DEB_CONFIG")"
 		fi
 		echo "compiler=$(cc_text "$tmp/config")"
+		echo "toolchain=$TOOLCHAIN"
+		echo "linker=$TC_LD"
+		if [[ -n $TC_DIR ]]; then
+			echo "toolchain_root=cache:${TC_DIR#"$c"/}/root"
+			echo "toolchain_packages_sha256=$(sha256sum <"$TC_DIR/packages" | cut -d' ' -f1)"
+		fi
 	} >"$tmp/source"
 	printf '%.0f\n' "$wall" >"$tmp/build-seconds"
 	echo "$name" >"$tmp/name"
@@ -583,6 +664,7 @@ finish_build() {
 	mv "$tmp" "$dir"
 }
 
+MODE=build
 main() {
 	local mode=build
 	case ${1:-} in
@@ -595,7 +677,7 @@ main() {
 		exit 0
 		;;
 	--check)
-		mode=check
+		mode=check MODE=check
 		shift
 		;;
 	--manifest)

@@ -1,7 +1,9 @@
 #!/bin/bash
 # harness/kbuild.sh without compiling a kernel: usage errors, the build
-# list, the identity (patch code and config count, commit messages do
-# not), and a series that does not apply, on a tiny git base of our own.
+# list, the identity (patch code, config and toolchain count, commit
+# messages do not), and a series that does not apply, on a tiny git base
+# of our own; harness/toolchain.sh's arguments, with a toolchain record
+# of our own (no debootstrap).
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -53,7 +55,7 @@ printf 't git %s file:configs/t-debian\n' "$src" >"$kp/bases"
 echo 'CONFIG_X=y' >"$kp/configs/guest.config"
 echo 'CONFIG_Z=y' >"$kp/configs/debian.config"
 echo 'CONFIG_T=y' >"$kp/configs/tiny.config"
-echo 'CONFIG_PREEMPT_DYNAMIC=y' >"$kp/configs/t-debian"
+printf 'CONFIG_PREEMPT_DYNAMIC=y\nCONFIG_CC_VERSION_TEXT="x86_64-linux-gnu-gcc-16 (Debian 16.2.0-4) 16.2.0"\n' >"$kp/configs/t-debian"
 echo 'vfio-pci' >"$kp/configs/guest.modules"
 sig='-- ' # git format-patch's signature separator
 mkpatch() { # mkpatch FILE SUBJECT OLD NEW
@@ -90,6 +92,9 @@ grep -qx 'profile debian' "$tmp/stdout" || fail "the manifest names no profile: 
 grep -qx "debian-config file:configs/t-debian - $(sha256sum <"$kp/configs/t-debian" | cut -d' ' -f1)" "$tmp/stdout" ||
 	fail "the manifest names no Debian config: $(cat "$tmp/stdout")"
 grep -qx "config configs/tiny.config .*" "$tmp/stdout" && fail "the debian profile's manifest names tiny.config"
+# The host's compiler and ld by default, by their --version lines.
+grep -qxF "toolchain host $(gcc --version | head -n 1); $(ld --version | head -n 1)" "$tmp/stdout" ||
+	fail "the manifest names no host toolchain: $(cat "$tmp/stdout")"
 # The tiny profile is another build, and says so.
 expect 0 '' "$kb" --manifest t+good@tiny
 grep -qx 'profile tiny' "$tmp/stdout" || fail "the @tiny manifest names no profile tiny"
@@ -121,6 +126,62 @@ mkpatch "$kp/t/good/0001-b.patch" "rename b" "int b;" "int bbb;"
 mkpatch "$kp/t/good/0001-b.patch" "rename b" "int b;" "int bb;"
 echo 'CONFIG_Y=y' >>"$kp/configs/guest.config"
 [ "$(ident t+good)" != "$id0" ] || fail "changing the config fragment kept the identity"
+# Another toolchain is another build: a sid toolchain of our own (its
+# record only: kbuild.sh reads the compiler's --version line from it).
+tc=$VFIO_PERF_CACHE/toolchains/sid
+mkdir -p "$tc/root"
+printf 'gcc-16 16.2.0-4\n' >"$tc/packages"
+printf '%s\n' 'ld GNU ld (GNU Binutils for Debian) 2.47' \
+	'x86_64-linux-gnu-gcc-16 x86_64-linux-gnu-gcc-16 (Debian 16.2.0-4) 16.2.0' >"$tc/versions"
+id1=$(ident t+good)
+cp "$kp/bases" "$tmp/bases"
+sed -i 's|^t git .*$|& toolchain=sid|' "$kp/bases"
+expect 0 '' "$kb" --manifest t+good
+grep -qxF 'toolchain sid x86_64-linux-gnu-gcc-16 (Debian 16.2.0-4) 16.2.0; GNU ld (GNU Binutils for Debian) 2.47' "$tmp/stdout" ||
+	fail "the manifest names no sid toolchain with Debian's compiler: $(cat "$tmp/stdout")"
+id2=$(ident t+good)
+[ "$id2" != "$id1" ] || fail "the host and sid toolchains share an identity"
+# ... and so is another compiler version in it.
+sed -i 's/16\.2\.0-4/16.2.0-5/' "$tc/versions"
+[ "$(ident t+good)" != "$id2" ] || fail "another compiler version kept the identity"
+sed -i 's/16\.2\.0-5/16.2.0-4/' "$tc/versions"
+expect_eq "identity with the sid toolchain back" "$(ident t+good)" "$id2"
+# The compiler is the one Debian's config names: a toolchain without it
+# has no version line for it.
+sed -i 's/gcc-16 (Debian/gcc-17 (Debian/; s/x86_64-linux-gnu-gcc-16 x86/x86_64-linux-gnu-gcc-17 x86/' "$tc/versions"
+expect 1 'toolchain .* has no x86_64-linux-gnu-gcc-16 \(gcc-16\)' "$kb" --manifest t+good
+sed -i 's/gcc-17/gcc-16/g' "$tc/versions"
+# --check compiles with the host's compiler and never makes a toolchain.
+mv "$tc" "$tmp/tc-sid"
+"$kb" --check t+bad >"$tmp/out" 2>&1 && fail "--check of a series that does not apply succeeded (toolchain sid)"
+grep -q 'check compiles with the host compiler' "$tmp/out" || fail "--check says nothing of the host compiler: $(cat "$tmp/out")"
+grep -q 'error: patch t/bad/0001-z.patch does not apply' "$tmp/out" || fail "--check (toolchain sid): $(cat "$tmp/out")"
+[ ! -e "$VFIO_PERF_CACHE/toolchains/sid" ] || fail "--check made the sid toolchain"
+mv "$tmp/tc-sid" "$tc"
+# A compiler that no Debian suite's gcc package is, a bad toolchain name
+# and a line with too many words are errors.
+sed -i 's/x86_64-linux-gnu-gcc-16 (Debian/clang (Debian/' "$kp/configs/t-debian"
+expect 1 "config names the compiler 'clang', which is no gcc" "$kb" --manifest t+good
+sed -i 's/clang (Debian/x86_64-linux-gnu-gcc-16 (Debian/' "$kp/configs/t-debian"
+sed -i 's/toolchain=sid/toolchain=Sid!/' "$kp/bases"
+expect 1 "bad toolchain 'Sid!' for base t" "$kb" --manifest t+good
+sed -i 's/toolchain=Sid!/extra toolchain=sid/' "$kp/bases"
+expect 1 'the line of base t has more than' "$kb" --manifest t+good
+cp "$tmp/bases" "$kp/bases"
+expect_eq "identity with the host toolchain back" "$(ident t+good)" "$id1"
+
+# toolchain.sh: arguments, and --run of a toolchain that is not there.
+ts=$repo/harness/toolchain.sh
+expect 0 '' "$ts" --help
+tail -n 1 "$tmp/stdout" | grep -q '^Example: ' || fail "toolchain.sh --help ends with no example"
+expect 2 '^toolchain\.sh: error: missing SUITE' "$ts"
+expect 2 "^toolchain\.sh: error: bad suite name 'a/b'" "$ts" a/b
+expect 2 '^toolchain\.sh: error: --run needs SUITE and a COMMAND' "$ts" --run sid
+expect 1 '^toolchain\.sh: error: no trixie toolchain in .*harness/toolchain\.sh trixie' "$ts" --run trixie true
+# An existing toolchain that has the packages is printed, nothing made.
+expect 0 '' "$ts" sid gcc-16
+expect_eq "toolchain.sh sid gcc-16" "$(cat "$tmp/stdout")" "$tc"
+
 # A dirty git base has no identity.
 echo 'int d;' >>"$src/f.c"
 expect 1 'uncommitted changes' "$kb" --manifest t

@@ -13,7 +13,11 @@
 #   - a build of the default profile is Debian's: its source names
 #     profile=debian and the SHA-256 of the Debian config it started
 #     from, and its .config keeps what that config has for preemption,
-#     memcg, mitigations, init-on-alloc, allocator shuffling and KASLR.
+#     memcg, mitigations, init-on-alloc, allocator shuffling and KASLR;
+#   - its source and manifest name the toolchain that built it and the
+#     compiler kconfig found; a Debian suite's toolchain (toolchain= in
+#     kernel-patches/bases) is in the cache and built it with the very
+#     compiler Debian's config names.
 # Ends with "N passed, M failed"; about a minute per build once built
 # (a base build takes 11-14 minutes of two idle cores; README, "Kernels
 # built from source").
@@ -48,6 +52,16 @@ check_debian_profile() {
 		want=$(grep -E "^CONFIG_$o=" "$cache/$deb" || echo "# CONFIG_$o unset")
 		expect_eq "$b: CONFIG_$o" "$(grep -E "^CONFIG_$o=" "$bdir/config" || echo "# CONFIG_$o unset")" "$want"
 	done
+	local tc cc root
+	tc=$(sed -n 's/^toolchain=//p' "$bdir/source")
+	cc=$(sed -n 's/^compiler=//p' "$bdir/source")
+	[[ -n $tc && -n $cc ]] || fail "$b: source names no toolchain and compiler"
+	grep -qF "toolchain $tc $cc; " "$bdir/manifest" || fail "$b: the manifest names no toolchain $tc with $cc"
+	if [[ -n $tc && $tc != host ]]; then
+		root=$(sed -n 's/^toolchain_root=cache://p' "$bdir/source")
+		[[ -n $root && -x $cache/$root/usr/bin/make ]] || fail "$b: source names no toolchain root in the cache ($root)"
+		expect_eq "$b: compiler (toolchain $tc)" "$cc" "$(sed -n 's/^debian_compiler=//p' "$bdir/source")"
+	fi
 	grep -qx 'CONFIG_MODULES=y' "$bdir/config" || fail "$b: no module support"
 	[[ -d $bdir/modroot ]] || fail "$b: no modroot/ (the modules Debian has as modules)"
 }
