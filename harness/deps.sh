@@ -20,6 +20,8 @@ what compiling the programs needs (what a plain `make` checks).
 Checks with dpkg-query first and returns at once when all are there.
 Otherwise, as root, runs apt-get update (once) and apt-get install; not as
 root, prints the missing packages and the command to run, and fails.
+
+Example: harness/deps.sh --build
 EOF
 }
 

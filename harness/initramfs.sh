@@ -28,6 +28,8 @@ support (CONFIG_MODULES unset) gets no modules at all.
 
 FILE is replaced atomically. Building takes a few seconds; it is not cached.
 Needs no root.
+
+Example: harness/initramfs.sh --kernel-dir "$(harness/kernel.sh 6.12)" --out /tmp/guest.cpio.gz
 EOF
 }
 

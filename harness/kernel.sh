@@ -70,6 +70,8 @@ a SPEC that does not parse.
 
 Environment: VFIO_PERF_CACHE (default <repo>/.cache), VP_DEBIAN_MIRROR
 (default http://deb.debian.org), VP_APT_REFRESH=1 (refresh the apt lists).
+
+Example: harness/kernel.sh 6.12
 EOF
 }
 

@@ -19,6 +19,8 @@ The source is the newest linux-source-6.12 .deb already in
 $VFIO_PERF_CACHE/pkgs, else the one apt-get download fetches from
 bookworm(-security) (about 150 MB). Only tools/ is unpacked (about 20 s);
 the build itself takes seconds.
+
+Example: harness/libperf.sh --out /tmp/libperf
 EOF
 }
 

@@ -51,6 +51,11 @@ writes the reason, one line, to SHARE/guest.failure.
 Exit status: the job's exit status; 2 for bad usage; 3 if the guest failed
 (kernel panic, guest setup failed, QEMU exited without job.exit, boot
 timeout, or run timeout), after printing the last 40 console lines.
+
+Example (the guest prints its kernel release into /tmp/share/job.log):
+  mkdir -p /tmp/share && echo 'uname -r' >/tmp/share/job.sh &&
+  harness/initramfs.sh --kernel-dir "$(harness/kernel.sh 6.12)" --out /tmp/guest.cpio.gz &&
+  harness/qemu.sh --kernel-dir "$(harness/kernel.sh 6.12)" --initrd /tmp/guest.cpio.gz --share /tmp/share
 EOF
 }
 

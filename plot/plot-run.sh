@@ -14,7 +14,12 @@ die() {
 }
 if [ $# -ne 1 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
 	echo "usage: $prog RUN_DIR"
-	[ $# -eq 1 ] && exit 0
+	if [ $# -eq 1 ]; then
+		sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+		echo
+		echo "Example: plot/plot-run.sh results/20261122T031228Z-6.12.117_deb12-amd64"
+		exit 0
+	fi
 	exit 2
 fi
 run=$1

@@ -6,6 +6,8 @@
 #   tests/run.sh [--quick] [FILTER]
 #     --quick   skip the integration tests (no guest boot)
 #     FILTER    run only tests whose name contains FILTER
+#
+# Example: tests/run.sh --quick test_samples
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,7 +18,7 @@ quick=0 filter=""
 for a in "$@"; do
 	case $a in
 	--quick) quick=1 ;;
-	-h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) filter=$a ;;
 	esac
 done
