@@ -24,6 +24,10 @@ Run a suite on a target and leave a new run directory under --results.
   --mem SIZE           guest memory, e.g. 6G or 6144M (default 6G)
   --cpus N             guest CPUs, 1 to 99 (default 2)
   --append TEXT        extra guest kernel command line (recorded in meta.csv)
+  --timeout S          limit in seconds for the guest's whole run (default
+                       1800 with kvm, 7200 otherwise: an emulated guest on
+                       a busy host runs several times slower, and under
+                       icount that changes no figure, only the wait)
   --extra PATH[,PATH]  a program of yours (static binary or script) put into
                        the guest for the suite's exec lines (repeatable)
   --no-selftests       do not run the kernel's VFIO selftests before the
@@ -59,7 +63,7 @@ EOF
 }
 
 target=qemu kernel=6.12 suite=quick accel=auto mem=6G cpus=2 device=""
-boot=0 plot=1 append="" selftests=1 extras=()
+boot=0 plot=1 append="" selftests=1 extras=() timeout=""
 results=$(vp_repo)/results
 bindir=$(vp_repo)/build/release
 while [ $# -gt 0 ]; do
@@ -68,7 +72,7 @@ while [ $# -gt 0 ]; do
 	--no-plot) plot=0; shift; continue ;;
 	--no-selftests) selftests=0; shift; continue ;;
 	--target | --kernel | --suite | --accel | --mem | --cpus | --device | \
-		--results | --boot | --bindir | --append | --extra)
+		--results | --boot | --bindir | --append | --extra | --timeout)
 		vp_need_value "$1" $#
 		;;
 	*) vp_usage_error "unknown option '$1'" ;;
@@ -85,6 +89,7 @@ while [ $# -gt 0 ]; do
 	--boot) boot=$2 ;;
 	--bindir) bindir=$2 ;;
 	--append) append=${append:+$append }$2 ;;
+	--timeout) timeout=$2 ;;
 	--extra) IFS=, read -r -a more <<<"$2" && extras+=("${more[@]}") ;;
 	esac
 	shift 2
@@ -100,6 +105,11 @@ auto | kvm | tcg | icount) ;;
 *) vp_usage_error "--accel must be auto, kvm, tcg or icount, not '$accel'" ;;
 esac
 [[ $cpus =~ ^[1-9][0-9]?$ ]] || vp_usage_error "--cpus must be a number from 1 to 99, not '$cpus'"
+if [ -z "$timeout" ]; then
+	timeout=7200
+	[ "$accel" != kvm ] || timeout=1800
+fi
+[[ $timeout =~ ^[1-9][0-9]{0,5}$ ]] || vp_usage_error "--timeout must be a number of seconds from 1 to 999999, not '$timeout'"
 [[ $boot =~ ^[0-9]{1,6}$ ]] || vp_usage_error "--boot must be a number from 0 to 999999, not '$boot'"
 # QEMU reads a bare number as MiB, our parser as bytes: a suffix is needed.
 [[ $mem =~ ^[0-9]{1,7}[MG]$ ]] || vp_usage_error "--mem wants a size like 6G or 6144M, not '$mem'"
@@ -432,7 +442,7 @@ EOF
 	local qargs=(--kernel-dir "$kdir" --initrd "$SHARE.cpio.gz" --share "$SHARE"
 		--mem "$mem" --cpus "$cpus" --accel "$accel" --hugepages "$VP_GUEST_HUGEPAGES"
 		--bind "$VP_GUEST_DMA_IDS,$VP_GUEST_MMIO_IDS" --ivshmem "$VP_GUEST_IVSHMEM"
-		--log "$SHARE/console.log")
+		--log "$SHARE/console.log" --timeout "$timeout")
 	[ -z "$append" ] || qargs+=(--append "$append")
 	rc=0
 	vp_run "$repo/harness/qemu.sh" "${qargs[@]}" || rc=$?

@@ -9,6 +9,8 @@ r=$tmp/results
 expect 2 "--target must be qemu or host" "$b" --target cloud --results "$r"
 expect 2 "--accel must be auto, kvm, tcg or icount" "$b" --accel hvf --results "$r"
 expect 2 "--cpus must be a number" "$b" --cpus 0 --results "$r"
+expect 2 "--timeout must be a number of seconds" "$b" --timeout 0 --results "$r"
+expect 2 "--timeout must be a number of seconds" "$b" --timeout 10m --results "$r"
 expect 2 "no suite 'nope' \(have: .*quick" "$b" --suite nope --results "$r"
 expect 2 "unknown option '--frobnicate'" "$b" --frobnicate
 expect 2 "--target host needs --device" "$b" --target host --results "$r"
