@@ -152,6 +152,23 @@ cleanup() {
 	fi
 }
 
+# reclaim_shm: remove the ivshmem files of qemu.sh runs that were killed
+# (SIGKILL leaves no trap to run): /dev/shm/vfio-perf-PID-* whose qemu.sh
+# PID is gone and that no process has open. Each is guest memory (2 GiB
+# by default) held in RAM until removed.
+reclaim_shm() {
+	local f pid
+	for f in /dev/shm/vfio-perf-*-*; do
+		[[ -f $f ]] || continue
+		pid=${f#/dev/shm/vfio-perf-}
+		pid=${pid%%-*}
+		[[ $pid =~ ^[0-9]+$ ]] || continue
+		! kill -0 "$pid" 2>/dev/null || continue
+		[[ -z $(find /proc/[0-9]*/fd /proc/[0-9]*/map_files -lname "$f" -print -quit 2>/dev/null) ]] || continue
+		rm -f "$f" && vp_log "removed $f, the ivshmem memory of a killed run (pid $pid)"
+	done
+}
+
 # Boot once with KVM and a trivial job; the verdict is cached per host
 # kernel and QEMU version, since the host's KVM (a nested "PVM" flavour
 # here) may open fine and still not run a stock guest.
@@ -333,6 +350,7 @@ main() {
 		-virtfs "local,path=${share//,/,,},mount_tag=vpshare,security_model=none,id=vpshare")
 	if [[ -n $IVSHMEM ]]; then
 		local shm_mib
+		reclaim_shm
 		shm_mib=$(size_mib "$IVSHMEM") || vp_usage_error "--ivshmem wants NM or NG, got '$IVSHMEM'"
 		shm_free=$(df -Pm /dev/shm | awk 'NR == 2 { print $4 }')
 		((shm_mib <= shm_free)) ||

@@ -16,7 +16,7 @@ $VFIO_PERF_CACHE/toolchains/SUITE/. It holds root/, a minimal SUITE
 system made by debootstrap (variant minbase, from the Debian archive,
 checked with debian-archive-keyring) with what a kernel build needs: gcc,
 binutils, make, flex, bison, bc, libelf-dev, libssl-dev, openssl, kmod,
-cpio, xz-utils, python3, perl; PACKAGEs (a compiler such as gcc-16) are
+cpio, xz-utils, zstd (the compressed bzImage), python3, perl; PACKAGEs (a compiler such as gcc-16) are
 installed too, into an existing root if need be. Next to root/:
   packages   every package of the root and its version (dpkg-query)
   versions   "PROGRAM TEXT": the first line of PROGRAM --version for each
@@ -41,7 +41,7 @@ EOF
 }
 
 # What a kernel build runs besides the compiler (kbuild.sh, in the root).
-BASE_PACKAGES=(gcc libc6-dev binutils make flex bison bc libelf-dev libssl-dev openssl
+BASE_PACKAGES=(gcc libc6-dev binutils make flex bison bc libelf-dev libssl-dev openssl zstd
 	kmod cpio xz-utils python3 perl)
 
 valid_suite() {
@@ -91,7 +91,7 @@ make_root() {
 	rm -rf "$dir".*.tmp
 	tmp=$(mktemp -d "$dir.XXXXXX.tmp")
 	VP_TMPDIRS+=("$tmp")
-	include=$(printf '%s,' "${BASE_PACKAGES[@]}" "$@")
+	include=$(printf '%s,' "$@") # BASE_PACKAGES and the ones asked for
 	vp_log "debootstrap $suite into $dir/root (once; several minutes; log in $dir/debootstrap.log)"
 	t0=$(date +%s)
 	if ! debootstrap --variant=minbase --keyring="$VP_DEBIAN_KEYRING" --include="${include%,}" \
@@ -128,7 +128,7 @@ add_packages() {
 	mapfile -t todo < <(missing_packages "$dir" "$@")
 	((${#todo[@]})) || return 0
 	vp_log "installing ${todo[*]} into $dir/root"
-	{ in_root "$dir/root" apt-get -q update && in_root "$dir/root" env DEBIAN_FRONTEND=noninteractive \
+	{ in_root "$dir/root" apt-get -q -o Acquire::Check-Valid-Until=false update && in_root "$dir/root" env DEBIAN_FRONTEND=noninteractive \
 		apt-get -q -y --no-install-recommends install "${todo[@]}" && in_root "$dir/root" apt-get clean; } \
 		>>"$dir/apt.log" 2>&1 || {
 		tail -n 20 "$dir/apt.log" >&2
@@ -143,6 +143,8 @@ ensure() {
 	shift
 	valid_suite "$suite"
 	dir=$(vp_cache)/toolchains/$suite
+	# A root made before a package joined BASE_PACKAGES gets it too.
+	set -- "${BASE_PACKAGES[@]}" "$@"
 	if ! [[ -f $dir/versions && -d $dir/root ]] || [[ -n $(missing_packages "$dir" "$@") ]]; then
 		[[ $(id -u) == 0 ]] || vp_die "making the $suite toolchain needs root (debootstrap, chroot)"
 		vp_lock "toolchain-$suite"

@@ -143,10 +143,30 @@ run=$(expect_run "bench.sh SIGKILL" "$tmp/hkill" '^lost \(the harness stopped')
 [ -z "$run" ] || no_leftovers "$run" "bench.sh SIGKILL" keep
 [ -z "$run" ] || rm -rf "$cache/runs/$(basename "${run%.incomplete}")"*
 
+# 3c. The ivshmem file of a qemu.sh that was killed outright (no trap
+#     ran) is RAM held for nothing: the next boot removes it, unless a
+#     live process still has it open.
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+stale=/dev/shm/vfio-perf-$dead-faults
+held=/dev/shm/vfio-perf-$dead-held
+head -c 4096 /dev/zero >"$stale"
+head -c 4096 /dev/zero >"$held"
+(exec 3<"$held" && sleep 300) &
+holder=$!
+
 # 4. A guest kernel that panics at boot (no init to run): exit 3 at once,
 #    the panic named, and the metadata of what was tried.
 rc=0
 "$b" "${args[@]}" --append rdinit=/nonexistent --results "$tmp/panic" >"$tmp/panic.log" 2>&1 || rc=$?
+[ ! -e "$stale" ] || fail "stale ivshmem file $stale was not removed"
+grep -q "qemu.sh: removed $stale, the ivshmem memory of a killed run" "$tmp/panic.log" ||
+	fail "no message about removing $stale"
+[ -e "$held" ] || fail "an ivshmem file a live process holds open was removed"
+pkill -P "$holder" 2>/dev/null || true
+kill "$holder" 2>/dev/null || true
+rm -f "$stale" "$held"
 expect_eq "panic: exit" "$rc" 3
 first_message "$tmp/panic.log" | grep -q '^qemu.sh: error: kernel panic: VFS: Unable to mount root' ||
 	fail "panic: first message: $(first_message "$tmp/panic.log")"
