@@ -50,6 +50,14 @@ no_leftovers() {
 	fi
 }
 
+# run_id DIR: the id of the run being made in DIR (its .incomplete name).
+run_id() {
+	local d
+	for d in "$1"/*.incomplete; do
+		[ -d "$d" ] && basename "$d" .incomplete && return 0
+	done
+}
+
 # expect_run NAME DIR STATUS-REGEX: an .incomplete run whose status says so.
 expect_run() {
 	local run
@@ -77,7 +85,7 @@ start() {
 	env --default-signal=INT,TERM "$b" "${args[@]}" --results "$tmp/$1" >"$tmp/$1.log" 2>&1 &
 	pid=$!
 	set +m
-	for _ in $(seq 120); do
+	for _ in $(seq 400); do
 		grep -q 'step a: exit' "$tmp/$1.log" && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 1
@@ -121,7 +129,10 @@ done
 
 # 3. QEMU killed under the guest's feet.
 start qkill
-pkill -KILL -f "qemu-system-x86_64 -M q35.*$cache/runs/" || fail "qkill: no QEMU to kill"
+# Only this run's QEMU: the cache, and so other people's guests, may be shared.
+id=$(run_id "$tmp/qkill")
+[ -n "$id" ] || fail "qkill: no run directory"
+pkill -KILL -f "qemu-system-x86_64 .*$cache/runs/$id" || fail "qkill: no QEMU to kill"
 wait_run
 expect_eq "QEMU SIGKILL: exit" "$rc" 3
 expect_eq "QEMU SIGKILL: first message" "$(first_message "$tmp/qkill.log")" \
@@ -133,10 +144,11 @@ run=$(expect_run "QEMU SIGKILL" "$tmp/qkill" '^failed \(guest: QEMU was killed b
 # 3b. The harness itself killed: its guest stops within seconds, and the
 #     run directory it leaves says lost.
 start hkill
+id=$(run_id "$tmp/hkill")
 kill -KILL "$pid"
 wait_run
 for _ in $(seq 20); do
-	pgrep -f "qemu-system-x86_64 .*/runs/" >/dev/null || break
+	pgrep -f "qemu-system-x86_64 .*/runs/$id" >/dev/null || break
 	sleep 1
 done
 run=$(expect_run "bench.sh SIGKILL" "$tmp/hkill" '^lost \(the harness stopped')
