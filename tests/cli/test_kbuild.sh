@@ -130,7 +130,13 @@ echo 'CONFIG_Y=y' >>"$kp/configs/guest.config"
 # record only: kbuild.sh reads the compiler's --version line from it).
 tc=$VFIO_PERF_CACHE/toolchains/sid
 mkdir -p "$tc/root"
-printf 'gcc-16 16.2.0-4\n' >"$tc/packages"
+# Every package toolchain.sh puts into a root, so that it installs none.
+{
+	sed -n '/^BASE_PACKAGES=(/,/)/p' "$repo/harness/toolchain.sh" | tr -d '()' |
+		sed 's/^BASE_PACKAGES=//' | awk '{ for (i = 1; i <= NF; i++) print $i, "1.0" }'
+	echo 'gcc-16 16.2.0-4'
+} >"$tc/packages"
+grep -qx 'zstd 1.0' "$tc/packages" || fail "the fake toolchain's package list lacks BASE_PACKAGES"
 printf '%s\n' 'ld GNU ld (GNU Binutils for Debian) 2.47' \
 	'x86_64-linux-gnu-gcc-16 x86_64-linux-gnu-gcc-16 (Debian 16.2.0-4) 16.2.0' >"$tc/versions"
 id1=$(ident t+good)
