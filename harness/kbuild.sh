@@ -11,6 +11,7 @@ usage() {
 usage: kbuild.sh [--check] NAME
        kbuild.sh --manifest NAME
        kbuild.sh --patches NAME
+       kbuild.sh --source NAME
        kbuild.sh --list
 
 Build kernel NAME = BASE[+SERIES[+SERIES...]][:K][@tiny] (or reuse it)
@@ -83,6 +84,8 @@ recompiled.
            is made if it is not there yet)
   --patches  print the patch files of NAME in the order they are
            applied, one a line (nothing is built or downloaded)
+  --source  print the directory of NAME's base source (unpacked once
+           in $VFIO_PERF_CACHE/ksrc/; nothing is built)
   --list   the builds `make kernels` makes (kernel-patches/builds)
 
 Environment: VFIO_PERF_CACHE, VP_KERNEL_PATCHES (default: the repository's
@@ -234,6 +237,7 @@ resolve() {
 	git) pristine_git "$where" ;;
 	*) vp_die "kernel-patches/bases: unknown kind '$kind' for $BASE" ;;
 	esac
+	[[ $MODE == source ]] && return 0
 	if [[ $PROFILE == tiny ]]; then
 		PRE_FRAGMENTS=()
 		FRAGMENTS=("$PATCHES/configs/tiny.config")
@@ -557,6 +561,10 @@ check() {
 	vp_log "$1: ok (${#files[@]} file(s) compiled without warnings)"
 }
 
+show_source() {
+	printf '%s\n' "$SRC_DIR"
+}
+
 show_patches() {
 	((${#PATCH_FILES[@]} == 0)) || printf '%s\n' "${PATCH_FILES[@]}"
 }
@@ -720,6 +728,10 @@ main() {
 		;;
 	--patches)
 		mode=show_patches MODE=patches
+		shift
+		;;
+	--source)
+		mode=show_source MODE=source
 		shift
 		;;
 	"") vp_usage_error "missing build NAME" ;;

@@ -52,13 +52,9 @@ Example: harness/walk.sh 6.12+type1-contig-batch --boots 2 --suite patches-dma
 EOF
 }
 
-# subject PATCH: the patch's subject, without its [PATCH ...] tag
-# (folded header lines unfolded).
+# subject PATCH: the patch's subject, without its [PATCH ...] tag.
 subject() {
-	awk '/^Subject: / { s = substr($0, 10); on = 1; next }
-		on && /^[ \t]/ { sub(/^[ \t]+/, " "); s = s $0; next }
-		on { exit }
-		END { sub(/^\[[^]]*\] */, "", s); print s }' "$1"
+	git mailinfo /dev/null /dev/null <"$1" | sed -n 's/^Subject: //p'
 }
 
 # html TEXT: TEXT escaped for HTML.
