@@ -171,7 +171,7 @@ bisect: deps
 		--case '$(CASE)' --suite '$(call calibrate_knob,SUITE,patches-dma)' \
 		--boots '$(call calibrate_knob,BOOTS,1)' --accel '$(call calibrate_knob,ACCEL,icount)' \
 		$(if $(THRESHOLD),--threshold '$(THRESHOLD)') $(if $(CALIBRATION),--calibration '$(CALIBRATION)') \
-		$(if $(BASE),--base '$(BASE)') $(if $(OUT),--out '$(OUT)')
+		$(if $(BASE),--base '$(BASE)') $(if $(OUT),--out '$(OUT)') $(if $(REUSE),--reuse '$(REUSE)')
 
 # The bisection of a kernel history made for it, with a planted
 # regression and a commit that does not build (builds kernels, boots).

@@ -86,9 +86,12 @@ if [ -z "$commit" ]; then
 	commit=BISECT_HEAD
 	git -C "$tree" rev-parse -q --verify BISECT_HEAD >/dev/null || commit=HEAD
 fi
-commit=$(git -C "$tree" rev-parse -q --verify "$commit^{commit}") || abort "$commit is no commit of $tree"
-good=$(git -C "$tree" rev-parse -q --verify "$good^{commit}") || abort "$good is no commit of $tree"
+rev=$commit
+commit=$(git -C "$tree" rev-parse -q --verify "$rev^{commit}") || abort "$rev is no commit of $tree"
+rev=$good
+good=$(git -C "$tree" rev-parse -q --verify "$rev^{commit}") || abort "$rev is no commit of $tree"
 mkdir -p "$out/commits"
+out=$(cd "$out" && pwd)
 [ -f "$out/steps.csv" ] ||
 	echo "time,commit,subject,build,exit,result,reason,minutes,runs" | vp_atomic_write "$out/steps.csv"
 t0=$(date +%s)

@@ -13,7 +13,7 @@ usage() {
 	cat <<'EOF'
 usage: bisect.sh --tree TREE --good REV --bad REV --case REGEX
                  [--threshold PCT] [--suite S] [--boots N] [--accel A]
-                 [--calibration DIR] [--base NAME] [--out DIR]
+                 [--calibration DIR] [--base NAME] [--out DIR] [--reuse DIR]
 
 Find the commit between GOOD and BAD of the git tree TREE that made the
 cases matching REGEX (extended, over case names such as
@@ -24,11 +24,14 @@ bisect run calls; a commit that does not build or boot is skipped, 125,
 and recorded). TREE's checkout is not touched (git bisect start
 --no-checkout), and a bisection in progress there is refused.
 
-Before bisecting: with --calibration, a matching case whose calibrated
-mde at BOOTS boots a side is above PCT is refused (the change asked about
-is below what the setup can detect); then GOOD and BAD are measured, and
-the bisection is refused unless BAD regressed on a matching case, or if
-the comparison's mde of a matching case is above PCT.
+PCT is the change asked about. Before bisecting: with --calibration, a
+matching case whose calibrated floor (the smallest change a comparison
+can call, docs/results.md) at BOOTS boots a side is above PCT is refused:
+the change asked about is below what the setup can detect. Then GOOD and
+BAD are measured, and the bisection is refused unless BAD regressed on a
+matching case, or if the floor of that comparison (from the boots' own
+spread, the calibration, or with one boot a side the accel mode's: 10%
+under icount) is above PCT for a matching case.
 
 The bisection directory (default results/bisect-<UTC time>-<case>, never
 reused) holds steps.csv (every commit tested: bisect-step.sh --help),
@@ -46,6 +49,9 @@ commits in history order, each against GOOD).
   --calibration DIR  a calibration (harness/calibrate.sh) of the accel mode
   --base NAME        as harness/commitbuild.sh --base
   --out DIR          the bisection directory
+  --reuse DIR        take the commits an earlier bisection DIR measured
+                     (its commits/*/runs) instead of booting them again:
+                     another case or threshold over the same runs
 
 Exit: 0 the first bad commit is named (result.txt), 1 the bisection
 ended without one commit to name (skipped commits left: result.txt
@@ -62,11 +68,11 @@ die() {
 	exit 2
 }
 
-tree="" good="" bad="" re="" out="" threshold=2 suite=patches-dma boots=1 accel=icount calibration="" base=""
+tree="" good="" bad="" re="" out="" threshold=2 suite=patches-dma boots=1 accel=icount calibration="" base="" reuse=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
-	--tree | --good | --bad | --case | --out | --threshold | --suite | --boots | --accel | --calibration | --base)
+	--tree | --good | --bad | --case | --out | --threshold | --suite | --boots | --accel | --calibration | --base | --reuse)
 		vp_need_value "$1" $#
 		case $1 in
 		--tree) tree=$2 ;;
@@ -80,6 +86,7 @@ while [ $# -gt 0 ]; do
 		--accel) accel=$2 ;;
 		--calibration) calibration=$2 ;;
 		--base) base=$2 ;;
+		--reuse) reuse=$2 ;;
 		esac
 		shift 2
 		;;
@@ -102,6 +109,7 @@ if git -C "$tree" rev-parse -q --verify refs/bisect/bad >/dev/null ||
 	die "$tree: a bisection is in progress (git bisect log; git bisect reset ends it)"
 fi
 [ -z "$calibration" ] || [ -f "$calibration/calibration.csv" ] || vp_usage_error "--calibration $calibration has no calibration.csv"
+[ -z "$reuse" ] || [ -d "$reuse/commits" ] || vp_usage_error "--reuse $reuse is no bisection directory (no commits/)"
 rc=0
 grep -qE -- "$re" <<<"" 2>/dev/null || rc=$?
 [ "$rc" -le 1 ] || vp_usage_error "--case: bad regex '$re'"
@@ -113,15 +121,16 @@ csv() {
 	gawk -v FPAT='([^,]*)|("([^"]|"")*")' "$@"
 }
 
-# The calibration's word first: the mde of each matching case at the
-# largest calibrated number of boots not above BOOTS.
+# The calibration's word first: the floor of each matching case (the
+# smallest change a comparison can ever call) at the largest calibrated
+# number of boots not above BOOTS.
 if [ -n "$calibration" ]; then
 	refused=$(csv -v re="$re" -v accel="$accel" -v boots="$boots" -v t="$threshold" '
 		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
 			k = 1; split("1 2 3 5 8", ks, " "); for (i in ks) if (ks[i] + 0 <= boots + 0 && ks[i] + 0 > k) k = ks[i] + 0
-			col = c["mde_" k]; next }
+			col = c["floor_" k]; next }
 		$c["accel"] == accel && $c["case"] ~ re && $col != "" {
-			n++; if (100 * $col > t) printf "%s (mde %.1f%% at %d boot(s) a side)\n", $c["case"], 100 * $col, k }
+			n++; if (100 * $col > t + 1e-9) printf "%s (floor %.1f%% at %d boot(s) a side)\n", $c["case"], 100 * $col, k }
 		END { if (!n) print "none" }' "$calibration/calibration.csv")
 	[ "$refused" != none ] || die "the calibration $calibration has no $accel case matching '$re'"
 	[ -z "$refused" ] || die "below what the setup can detect: a change of $threshold% in $(paste -sd';' <<<"$refused" | sed 's/;/; /g') (--calibration $calibration): ask about a larger change or give more --boots"
@@ -137,6 +146,13 @@ mkdir -p "$(dirname "$out")"
 mkdir "$out" 2>/dev/null || die "$out: exists; not overwriting it"
 out=$(cd "$out" && pwd)
 t0=$(date +%s)
+if [ -n "$reuse" ]; then
+	for d in "$reuse"/commits/*/; do
+		[ -f "$d/runs" ] || continue
+		mkdir -p "$out/commits/$(basename "$d")"
+		cp "$d/runs" "$d/build" "$out/commits/$(basename "$d")/"
+	done
+fi
 step=("$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/bisect-step.sh" --tree "$tree" --good "$good" --case "$re" --out "$out"
 	--threshold "$threshold" --suite "$suite" --boots "$boots" --accel "$accel"
 	${calibration:+--calibration "$calibration"} ${base:+--base "$base"})
@@ -153,8 +169,8 @@ case $rc in
 esac
 above=$(csv -v re="$re" -v t="$threshold" '
 	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-	$c["side"] == 1 && $c["case"] ~ re && $c["verdict"] != "info" && $c["mde"] != "" && 100 * $c["mde"] > t {
-		printf "%s (mde %.1f%%)\n", $c["case"], 100 * $c["mde"] }' "$out/commits/${bad:0:12}/compare.csv")
+	$c["side"] == 1 && $c["case"] ~ re && $c["verdict"] != "info" && $c["floor"] != "" && 100 * $c["floor"] > t + 1e-9 {
+		printf "%s (floor %.1f%%)\n", $c["case"], 100 * $c["floor"] }' "$out/commits/${bad:0:12}/compare.csv")
 [ -z "$above" ] || die "below what the setup can detect: a change of $threshold% in $(paste -sd';' <<<"$above" | sed 's/;/; /g') with $boots boot(s) a commit ($out/commits/${bad:0:12}/table.txt): ask about a larger change, give more --boots or a --calibration"
 
 # The bisection, without touching TREE's checkout.

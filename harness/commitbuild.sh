@@ -69,7 +69,8 @@ if [ -z "$tree" ] || [ -z "$kp" ] || [ -z "$commit" ]; then
 	vp_usage_error "want --tree TREE --patches DIR COMMIT"
 fi
 git -C "$tree" rev-parse --git-dir >/dev/null 2>&1 || vp_usage_error "$tree is not a git tree"
-commit=$(git -C "$tree" rev-parse --verify -q "$commit^{commit}") || vp_usage_error "$commit is no commit of $tree"
+rev=$commit
+commit=$(git -C "$tree" rev-parse --verify -q "$rev^{commit}") || vp_usage_error "$rev is no commit of $tree"
 
 trap vp_tmpdirs_remove EXIT
 
@@ -102,7 +103,7 @@ source_tree() {
 		# shellcheck disable=SC2094 # both read files/, neither writes it
 		git hash-object --no-filters --stdin-paths <"$gd/files" |
 			paste - "$gd/files" |
-			awk -F'\t' 'NR == FNR { x[$0] = 1; next }
+			awk -F'\t' 'FILENAME == ARGV[1] { x[$0] = 1; next }
 				{ printf "%s %s\t%s\n", ($2 in x) ? "100755" : "100644", $1, $2 }' "$gd/exec" - >"$gd/info"
 		find . -type l -printf '%P\n' | while IFS= read -r l; do
 			printf '120000 %s\t%s\n' "$(printf '%s' "$(readlink "$l")" | git hash-object --stdin)" "$l"
