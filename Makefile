@@ -110,7 +110,7 @@ help:
 	@echo "  bisect        TREE=<git tree> GOOD=<rev> BAD=<rev> CASE=<regex> [THRESHOLD=2]"
 	@echo "                [SUITE=patches-dma] [BOOTS=1] [ACCEL=icount] [CALIBRATION=<dir>]: the"
 	@echo "                commit that made CASE slower (harness/bisect-step.sh is the git bisect run step)"
-	@echo "  test-bisect   make a kernel history with a planted regression, bisect it (about an hour)"
+	@echo "  test-bisect   make a kernel history with a planted regression, bisect it (builds, boots)"
 	@echo "  kernels       build every kernel of kernel-patches/builds"
 	@echo "  test-kernels  build, boot and check every kernel of kernel-patches/builds"
 	@echo "  clean         remove build/"
