@@ -33,7 +33,7 @@ fail() {
 }
 
 if [ -d "$work/linux/.git" ]; then
-	git -C "$work/linux" log --format='%s' | grep -q '^vfio/type1: planted regression' ||
+	[ "$(git -C "$work/linux" log --format='%s' | grep -c '^vfio/type1: planted regression')" = 1 ] ||
 		fail "$work/linux is not a history mktree.sh made"
 else
 	echo "test-bisect: making the history in $work/linux"
