@@ -85,7 +85,7 @@ $(release_LIB_OBJ) $(asan_LIB_OBJ) $(release_UNIT_OBJ) $(asan_UNIT_OBJ): | $(LIB
 # ---- end libperf ----------------------------------------------------------
 
 .PHONY: all deps build build-deps help bench test unit lint plot compare \
-	timeline clean kernels test-kernels calibrate
+	timeline clean kernels test-kernels calibrate walk bisect test-bisect
 all: build
 
 help:
@@ -105,6 +105,12 @@ help:
 	@echo "                times and measure what a comparison can call (false verdicts,"
 	@echo "                spread between boots, mde by boots a side); SIDES='<side>...' analyzes"
 	@echo "                boots measured already; compare with CALIBRATION=<dir>"
+	@echo "  walk          BUILD=BASE+SERIES [SUITE=patches-dma] [BOOTS=2] [ACCEL=icount]: the base"
+	@echo "                and each patch of the series in turn, every step against the one before"
+	@echo "  bisect        TREE=<git tree> GOOD=<rev> BAD=<rev> CASE=<regex> [THRESHOLD=2]"
+	@echo "                [SUITE=patches-dma] [BOOTS=1] [ACCEL=icount] [CALIBRATION=<dir>]: the"
+	@echo "                commit that made CASE slower (harness/bisect-step.sh is the git bisect run step)"
+	@echo "  test-bisect   make a kernel history with a planted regression, bisect it (builds, boots)"
 	@echo "  kernels       build every kernel of kernel-patches/builds"
 	@echo "  test-kernels  build, boot and check every kernel of kernel-patches/builds"
 	@echo "  clean         remove build/"
@@ -145,6 +151,33 @@ else
 		--suite '$(SUITE)' --accel '$(ACCEL)' --mem '$(MEM)' \
 		--cpus '$(CPUS)'
 endif
+
+# A series patch by patch (harness/walk.sh); SUITE, BOOTS and ACCEL
+# default to what a walk needs (patches-dma, 2, icount), not bench's.
+walk: deps
+	@$(MAKE) --no-print-directory build
+	@test -n '$(BUILD)' || { echo "make walk: set BUILD=BASE+SERIES" >&2; exit 2; }
+	@$(STATUS) walk harness/walk.sh '$(BUILD)' --suite '$(call calibrate_knob,SUITE,patches-dma)' \
+		--boots '$(call calibrate_knob,BOOTS,2)' --accel '$(call calibrate_knob,ACCEL,icount)' \
+		--mem '$(MEM)' --cpus '$(CPUS)' $(if $(THRESHOLD),--threshold '$(THRESHOLD)') \
+		$(if $(CALIBRATION),--calibration '$(CALIBRATION)') $(if $(OUT),--out '$(OUT)')
+
+# The commit of a git range that made a case slower (harness/bisect.sh).
+bisect: deps
+	@$(MAKE) --no-print-directory build
+	@test -n '$(TREE)' && test -n '$(GOOD)' && test -n '$(BAD)' && test -n '$(CASE)' || \
+		{ echo "make bisect: set TREE=<git tree> GOOD=<rev> BAD=<rev> CASE=<regex>" >&2; exit 2; }
+	@$(STATUS) bisect harness/bisect.sh --tree '$(TREE)' --good '$(GOOD)' --bad '$(BAD)' \
+		--case '$(CASE)' --suite '$(call calibrate_knob,SUITE,patches-dma)' \
+		--boots '$(call calibrate_knob,BOOTS,1)' --accel '$(call calibrate_knob,ACCEL,icount)' \
+		$(if $(THRESHOLD),--threshold '$(THRESHOLD)') $(if $(CALIBRATION),--calibration '$(CALIBRATION)') \
+		$(if $(BASE),--base '$(BASE)') $(if $(OUT),--out '$(OUT)') $(if $(REUSE),--reuse '$(REUSE)')
+
+# The bisection of a kernel history made for it, with a planted
+# regression and a commit that does not build (builds kernels, boots).
+test-bisect: deps
+	@$(MAKE) --no-print-directory build
+	@$(STATUS) test-bisect tests/bisect/run.sh
 
 # Kernels built from source with kernel-patches/ (see harness/kbuild.sh).
 kernels: deps

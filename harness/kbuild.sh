@@ -10,10 +10,13 @@ usage() {
 	cat <<'EOF'
 usage: kbuild.sh [--check] NAME
        kbuild.sh --manifest NAME
+       kbuild.sh --patches NAME
+       kbuild.sh --source NAME
        kbuild.sh --list
 
-Build kernel NAME = BASE[+SERIES[+SERIES...]][@tiny] (or reuse it) and
-print its build directory on stdout, nothing else. Progress goes to stderr.
+Build kernel NAME = BASE[+SERIES[+SERIES...]][:K][@tiny] (or reuse it)
+and print its build directory on stdout, nothing else. Progress goes to
+stderr.
 
   BASE     a line of kernel-patches/bases: a Debian linux-source package
            (6.12 from bookworm, 7.2 from sid) or a local git tree, and the
@@ -21,6 +24,10 @@ print its build directory on stdout, nothing else. Progress goes to stderr.
   SERIES   kernel-patches/BASE/SERIES/: git format-patch files listed in
            order in its `series` file, applied with GNU patch and no fuzz (a
            hunk that does not apply is an error naming the patch)
+  :K       only the first K patches of the last SERIES, 1 to one less
+           than it has (the whole series is the name without :K): a step
+           of a series walk (harness/walk.sh). Its identity follows the
+           rules below, so it is the build of a series of those K patches
   @tiny    the trimmed profile (below) instead of the Debian one
 
 The config (profile "debian", the default): the kernel configuration
@@ -75,6 +82,10 @@ recompiled.
   --manifest  print what the identity of NAME is made of, then the
            identity itself (nothing is built; a Debian suite's toolchain
            is made if it is not there yet)
+  --patches  print the patch files of NAME in the order they are
+           applied, one a line (nothing is built or downloaded)
+  --source  print the directory of NAME's base source (unpacked once
+           in $VFIO_PERF_CACHE/ksrc/; nothing is built)
   --list   the builds `make kernels` makes (kernel-patches/builds)
 
 Environment: VFIO_PERF_CACHE, VP_KERNEL_PATCHES (default: the repository's
@@ -166,21 +177,52 @@ pristine_git() {
 	SRC_ID=git-$commit SRC_DIR=$dir
 }
 
+# series_patches: PATCH_FILES, the patches of SERIES in order, the last
+# series cut to its first PREFIX patches when PREFIX is set.
+series_patches() {
+	local s p n last=$((${#SERIES[@]} - 1)) i=0
+	PATCH_FILES=()
+	for s in "${SERIES[@]}"; do
+		[[ -f $PATCHES/$BASE/$s/series ]] ||
+			vp_usage_error "no series '$s' for base $BASE (kernel-patches/$BASE/$s/series)"
+		n=0
+		while read -r p; do
+			[[ -f $PATCHES/$BASE/$s/$p ]] || vp_die "series $BASE/$s lists $p, which does not exist"
+			n=$((n + 1))
+			[[ -n $PREFIX && $i == "$last" ]] && ((n > PREFIX)) && continue
+			PATCH_FILES+=("$PATCHES/$BASE/$s/$p")
+		done < <(list_words "$PATCHES/$BASE/$s/series")
+		if [[ -n $PREFIX && $i == "$last" ]] && ! ((PREFIX >= 1 && PREFIX < n)); then
+			vp_usage_error "series $BASE/$s has $n patch(es): :K wants 1 to $((n - 1)) (all of them: the name without :$PREFIX)"
+		fi
+		i=$((i + 1))
+	done
+}
+
 # Parse NAME into BASE, SERIES and PROFILE, locate the source, the
 # patches, the fragments and (profile debian) the Debian config.
 resolve() {
 	local name=$1 line kind where cfg s p
-	[[ $name =~ ^[A-Za-z0-9._-]+(\+[A-Za-z0-9._-]+)*(@[A-Za-z0-9_-]+)?$ ]] ||
-		vp_usage_error "bad build name '$name': want BASE[+SERIES...][@tiny]"
+	[[ $name =~ ^[A-Za-z0-9._-]+(\+[A-Za-z0-9._-]+)*(:[1-9][0-9]{0,2})?(@[A-Za-z0-9_-]+)?$ ]] ||
+		vp_usage_error "bad build name '$name': want BASE[+SERIES...][:K][@tiny]"
 	PROFILE=debian
 	if [[ $name == *@* ]]; then
 		PROFILE=${name#*@}
 		name=${name%@*}
 		[[ $PROFILE == tiny ]] || vp_usage_error "unknown profile '@$PROFILE' in '$1' (the default is Debian's config; @tiny is the only other)"
 	fi
+	PREFIX=
+	if [[ $name == *:* ]]; then
+		PREFIX=${name##*:}
+		name=${name%:*}
+	fi
 	IFS=+ read -r -a parts <<<"$name"
 	BASE=${parts[0]}
 	SERIES=("${parts[@]:1}")
+	[[ -z $PREFIX || ${#SERIES[@]} -gt 0 ]] ||
+		vp_usage_error "'$1': :K takes the first K patches of a series, and $BASE names none"
+	series_patches
+	[[ $MODE == patches ]] && return 0
 	line=$(base_line "$BASE") || exit $?
 	read -r kind where cfg TOOLCHAIN <<<"$line"
 	[[ $cfg != - ]] || cfg=
@@ -190,20 +232,12 @@ resolve() {
 		vp_log "$1: --check compiles with the host compiler, not base $BASE's toolchain $TOOLCHAIN (a compile check, no build)"
 		TOOLCHAIN=host
 	fi
-	PATCH_FILES=()
-	for s in "${SERIES[@]}"; do
-		[[ -f $PATCHES/$BASE/$s/series ]] ||
-			vp_usage_error "no series '$s' for base $BASE (kernel-patches/$BASE/$s/series)"
-		while read -r p; do
-			[[ -f $PATCHES/$BASE/$s/$p ]] || vp_die "series $BASE/$s lists $p, which does not exist"
-			PATCH_FILES+=("$PATCHES/$BASE/$s/$p")
-		done < <(list_words "$PATCHES/$BASE/$s/series")
-	done
 	case $kind in
 	deb) pristine_deb "${where%%:*}" "${where#*:}" ;;
 	git) pristine_git "$where" ;;
 	*) vp_die "kernel-patches/bases: unknown kind '$kind' for $BASE" ;;
 	esac
+	[[ $MODE == source ]] && return 0
 	if [[ $PROFILE == tiny ]]; then
 		PRE_FRAGMENTS=()
 		FRAGMENTS=("$PATCHES/configs/tiny.config")
@@ -527,6 +561,14 @@ check() {
 	vp_log "$1: ok (${#files[@]} file(s) compiled without warnings)"
 }
 
+show_source() {
+	printf '%s\n' "$SRC_DIR"
+}
+
+show_patches() {
+	((${#PATCH_FILES[@]} == 0)) || printf '%s\n' "${PATCH_FILES[@]}"
+}
+
 show_manifest() {
 	manifest
 	echo "identity $(manifest | sha256sum | cut -c1-12)"
@@ -682,6 +724,14 @@ main() {
 		;;
 	--manifest)
 		mode=show_manifest
+		shift
+		;;
+	--patches)
+		mode=show_patches MODE=patches
+		shift
+		;;
+	--source)
+		mode=show_source MODE=source
 		shift
 		;;
 	"") vp_usage_error "missing build NAME" ;;

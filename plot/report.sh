@@ -49,8 +49,8 @@ against the previous side (or the first).
   --size SIZE        buffer size of the DMA bar charts, e.g. 1G (default:
                      the size with the most cases)
   --timeline CASE    draw the timeline of CASE
-  --against WHICH    timeline verdicts against the "previous" side
-                     (default) or the "first"
+  --against WHICH    verdicts against the "previous" side or the "first"
+                     (default: previous for a timeline, first otherwise)
   --allow-failed     include runs whose status is not ok (the report
                      lists them)
   -h, --help         this text
@@ -107,7 +107,7 @@ labels_of() {
 }
 
 main() {
-	local out="" case_sel="" against=previous dma_size="" dma_size_text=""
+	local out="" case_sel="" against="" dma_size="" dma_size_text=""
 	local threshold=2 sides=() copts=() labels=() rc=0 draw_rc=0 parent
 	local i bench metric re kind name caption heading
 
@@ -151,6 +151,8 @@ main() {
 		esac
 	done
 	[ ${#sides[@]} -ge 2 ] || usage_error "want BASE and at least one NEW"
+	[ -n "$against" ] || against=${case_sel:+previous}
+	against=${against:-first}
 	case $against in
 	previous | first) ;;
 	*) usage_error "--against wants 'previous' or 'first', not '$against'" ;;
@@ -181,8 +183,9 @@ main() {
 		metric=${case_sel##*/}
 		# shellcheck disable=SC2001 # a bracket class with backreference
 		re=$(sed 's/[][\\.*^$+?(){}|]/\\&/g' <<<"$metric")
-		copts+=(--bench "$bench" --metric "^$re\$" --against "$against")
+		copts+=(--bench "$bench" --metric "^$re\$")
 	fi
+	copts+=(--against "$against")
 	# Old runs' configs are looked up by hash in the kernel cache.
 	export VFIO_PERF_CACHE=${VFIO_PERF_CACHE:-$repo/.cache}
 	"$bin/vfio-perf-compare" --csv "$stage/compare.csv" --sides-csv "$stage/sides.csv" \

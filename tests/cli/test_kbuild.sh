@@ -188,6 +188,54 @@ expect 1 '^toolchain\.sh: error: no trixie toolchain in .*harness/toolchain\.sh 
 expect 0 '' "$ts" sid gcc-16
 expect_eq "toolchain.sh sid gcc-16" "$(cat "$tmp/stdout")" "$tc"
 
+# BASE+SERIES:K: the first K patches of the last series, an identity of
+# its own that is the identity of a series of just those K patches.
+mkdir -p "$kp/t/two" "$kp/t/one"
+mkpatch "$kp/t/two/0001-b.patch" "rename b" "int b;" "int bb;"
+cat >"$kp/t/two/0002-c.patch" <<EOF
+From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+Subject: [PATCH 2/2] rename c
+
+---
+diff --git a/f.c b/f.c
+--- a/f.c
++++ b/f.c
+@@ -1,3 +1,3 @@
+ int a;
+ int bb;
+-int c;
++int cc;
+$sig
+2.39.5
+EOF
+printf '0001-b.patch\n0002-c.patch\n' >"$kp/t/two/series"
+cp "$kp/t/two/0001-b.patch" "$kp/t/one/"
+echo 0001-b.patch >"$kp/t/one/series"
+expect 0 '' "$kb" --patches t+two:1
+expect_eq "--patches t+two:1" "$(cat "$tmp/stdout")" "$kp/t/two/0001-b.patch"
+expect 0 '' "$kb" --patches t+two
+expect_eq "--patches t+two" "$(tr '\n' ' ' <"$tmp/stdout")" "$kp/t/two/0001-b.patch $kp/t/two/0002-c.patch "
+expect 0 '' "$kb" --patches t
+expect_eq "--patches t" "$(cat "$tmp/stdout")" ""
+expect 0 '' "$kb" --patches t+good+two:1
+expect_eq "--patches t+good+two:1" "$(tr '\n' ' ' <"$tmp/stdout")" "$kp/t/good/0001-b.patch $kp/t/two/0001-b.patch "
+id1=$(ident t+two:1)
+[ "$id1" != "$(ident t+two)" ] || fail "t+two:1 and t+two share an identity"
+[ "$id1" != "$(ident t)" ] || fail "t+two:1 and its base share an identity"
+"$kb" --manifest t+two:1 | grep '^patch ' | sed 's|t/two|t/one|' >"$tmp/m1"
+"$kb" --manifest t+one | grep '^patch ' >"$tmp/m2"
+cmp -s "$tmp/m1" "$tmp/m2" || fail "t+two:1 does not carry the code of the first patch only: $(cat "$tmp/m1")"
+expect 2 'series t/two has 2 patch\(es\): :K wants 1 to 1 \(all of them: the name without :2\)' "$kb" --manifest t+two:2
+expect 2 "bad build name 't\+two:0'" "$kb" --manifest t+two:0
+expect 2 "'t:1': :K takes the first K patches of a series, and t names none" "$kb" --manifest t:1
+expect 2 "bad build name 't\+two:1\+one'" "$kb" --manifest t+two:1+one
+expect 0 '' "$kb" --manifest t+two:1@tiny
+grep -qx 'profile tiny' "$tmp/stdout" || fail "t+two:1@tiny is not the tiny profile"
+# --source: the base's unpacked source.
+expect 0 '' "$kb" --source t+two:1
+expect_eq "--source t" "$(cat "$tmp/stdout")" "$VFIO_PERF_CACHE/ksrc/git-$(git -C "$src" rev-parse HEAD)"
+[ -f "$(cat "$tmp/stdout")/f.c" ] || fail "--source printed a directory without the source"
+
 # A dirty git base has no identity.
 echo 'int d;' >>"$src/f.c"
 expect 1 'uncommitted changes' "$kb" --manifest t

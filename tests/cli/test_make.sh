@@ -50,4 +50,18 @@ rc=0
 expect_eq "status.sh passes the status" "$rc" 3
 grep -q '^make bench: sh exited 3;' "$tmp/err" || fail "status.sh message: $(cat "$tmp/err")"
 expect 0 "" "$repo/harness/status.sh" bench true
+# make bisect and make walk: their knobs, and the tool's status named
+# (tests/cli/test_bisect.sh runs make bisect to its statuses 0 and 1).
+rc=0
+make -C "$repo" --no-print-directory bisect TREE="$tmp" GOOD=a BAD=b >"$tmp/out" 2>"$tmp/err" || rc=$?
+expect_eq "make bisect without CASE" "$rc" 2
+grep -qx 'make bisect: set TREE=<git tree> GOOD=<rev> BAD=<rev> CASE=<regex>' "$tmp/err" || fail "make bisect without CASE: $(cat "$tmp/err")"
+rc=0
+make -C "$repo" --no-print-directory bisect TREE="$tmp" GOOD=a BAD=b CASE=x >"$tmp/out" 2>"$tmp/err" || rc=$?
+expect_eq "make bisect of no git tree" "$rc" 2
+grep -q "^make bisect: harness/bisect.sh exited 2; make exits 2 for any failure" "$tmp/err" || fail "make bisect: no status line: $(cat "$tmp/err")"
+rc=0
+make -C "$repo" --no-print-directory walk >"$tmp/out" 2>"$tmp/err" || rc=$?
+expect_eq "make walk without BUILD" "$rc" 2
+grep -qx 'make walk: set BUILD=BASE+SERIES' "$tmp/err" || fail "make walk without BUILD: $(cat "$tmp/err")"
 finish
