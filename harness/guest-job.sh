@@ -174,7 +174,7 @@ while read -r name prog args; do
 	# $extra and $args are word lists from the suite file.
 	# shellcheck disable=SC2086
 	"$prog" --device "$dev" --out "/tmp/raw/$name" --run-id "$RUN_ID" \
-		--boot "$BOOT" --target qemu --accel "$ACCEL" --cpu "$CPU" \
+		--boot "$BOOT" --target "${TARGET:-qemu}" --accel "$ACCEL" --cpu "$CPU" \
 		--node 0 $extra $args || rc=$?
 	mkdir -p "/tmp/raw/$name"
 	echo "$rc" >"/tmp/raw/$name/exit"
