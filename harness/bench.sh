@@ -268,7 +268,10 @@ common_meta() {
 	printf '%s\n' \
 		"bench_suite=$(basename "$suite_file" .suite)" \
 		"bench_suite_sha256=$(sha256sum "$suite_file" | cut -d' ' -f1)" \
-		"vfio_perf_commit=$(git_rev)" \
+		"vfio_perf_commit=$(git_rev)"
+	# A guest launched elsewhere (--replay) ran on a host we do not know:
+	# its launcher's keys (--meta) say which.
+	[ -n "$replay" ] || printf '%s\n' \
 		"host_kernel=$(uname -r)" \
 		"host_cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
 		"host_cpus=$(nproc)"
@@ -470,6 +473,7 @@ prepare_guest() {
 	mkdir -p "$d" "$prepare"
 	job_files "$d"
 	cp "$repo/harness/guest-embedded.sh" "$d/run.sh"
+	cp "$repo/harness/sample-names.awk" "$d/"
 	for f in "$d"/*; do
 		files+=(--file "$f:/etc/vfio-perf/job/${f##*/}")
 	done
@@ -497,7 +501,7 @@ run_qemu() {
 		cleanup
 		exit 0
 	fi
-	rundir_create "$results" "$(vp_name "$release")" $run_id
+	rundir_create "$results" "$(vp_name "$release")" ${run_id:+"$run_id"}
 	SHARE=$(vp_cache)/runs/$RUN_ID
 	mkdir -p "$SHARE"
 	if [ -n "$replay" ]; then

@@ -17,9 +17,9 @@
 #     collects it with bench.sh --replay as any run;
 #   - when LAVA's lava-test-case is on PATH, through LAVA's structured
 #     results too: one test set per step, one test case per sample
-#     (BENCH.BACKING.LEVEL.IFACE.SIZE.CHUNK.UNMAPCHUNK.METRIC.REP, empty
-#     fields as "-", with its measurement and units), one per case row of
-#     cases.csv (case.NAME: pass, skip or fail), and "job" (pass when the
+#     (named by sample-names.awk, with its measurement and units), one
+#     per case row of cases.csv (case.BENCH.BACKING.LEVEL.IFACE.SIZE.CHUNK.
+#     UNMAPCHUNK: pass, skip or fail), and "job" (pass when the
 #     job exited 0, its exit status as the measurement).
 #
 # Exits 0 once everything is handed back (the job's status is in the
@@ -60,13 +60,10 @@ echo "vfio-perf: job exited with status $rc"
 report_step() {
 	d=$1
 	if [ -f "$d/samples.csv" ]; then
-		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		function f(k) { v = $c[k]; return v == "" ? "-" : v }
-		{
-			print f("bench") "." f("backing") "." f("level") "." f("iface") "." \
-				f("size_bytes") "." f("chunk_bytes") "." f("unmap_chunk_bytes") "." \
-				f("metric") "." f("rep"), "pass", $c["value"], $c["unit"]
-		}' "$d/samples.csv"
+		awk -f /etc/vfio-perf/job/sample-names.awk "$d/samples.csv" |
+			while read -r name value unit; do
+				echo "$name pass $value $unit"
+			done
 	fi
 	if [ -f "$d/cases.csv" ]; then
 		# The fields before status are plain (the reason, last, may be

@@ -275,7 +275,7 @@ fail_run() {
 # does not depend on who launched the guest.
 machine_args() {
 	local shm_mib shm_free
-	MACHINE_ARGS=(-M q35 "${ACCEL_ARGS[@]}" -cpu max -nic none
+	MACHINE_ARGS=(-M q35 "${ACCEL_ARGS[@]}" -cpu max -nic none -vga none
 		-device "intel-iommu,caching-mode=on")
 	if [[ -n $IVSHMEM ]]; then
 		shm_mib=$(size_mib "$IVSHMEM") || vp_usage_error "--ivshmem wants NM or NG, got '$IVSHMEM'"
@@ -393,7 +393,7 @@ main() {
 
 	machine_args file
 	local args=("$QEMU" "${MACHINE_ARGS[@]}" -smp "$CPUS" -m "$MEM"
-		-nographic -no-reboot -vga none
+		-nographic -no-reboot
 		-kernel "$KDIR/vmlinuz" -initrd "$INITRD" -append "$cmdline"
 		-virtfs "local,path=${share//,/,,},mount_tag=vpshare,security_model=none,id=vpshare"
 		"${qemu_args[@]}")

@@ -44,6 +44,7 @@ STATE=$(vp_cache)/lava-lab
 URL=http://127.0.0.1:8000/
 IDENTITY=vfio-perf-lab
 USER_NAME=vfio-perf
+DICTS=/etc/lava-server/dispatcher-config/devices
 
 manage() {
 	lava-server manage "$@"
@@ -116,8 +117,9 @@ setup_lab() {
 			echo "{% set mac_addr = '52:54:00:12:34:5$i' %}"
 			kvm_usable || echo "{% set no_kvm = True %}"
 		} >"$STATE/$d.jinja2"
-		manage device-dictionary --hostname "$d" --import "$STATE/$d.jinja2" >/dev/null ||
-			vp_die "cannot import the dictionary of $d"
+		# Where lava-server reads a device's dictionary.
+		install -m 0644 -o lavaserver -g lavaserver "$STATE/$d.jinja2" "$DICTS/$d.jinja2" ||
+			vp_die "cannot install the dictionary of $d into $DICTS"
 		manage devices update --health GOOD "$d" >/dev/null 2>&1 || true
 		manage shell -c "from lava_scheduler_app.models import Worker; print(Worker.objects.get(hostname='$w').token)" \
 			2>/dev/null | tail -n 1 >"$STATE/$w.token"

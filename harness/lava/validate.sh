@@ -58,8 +58,10 @@ py=/usr/bin/python3
 "$py" -c 'import lava_common.schemas' 2>/dev/null ||
 	{ vp_log "error: no lava_common for $py (install lava-common: make deps)"; exit 2; }
 if [ -n "$device" ]; then
-	command -v lava-run >/dev/null && [ -d "$templates" ] ||
-		{ vp_log "error: --device-dict needs lava-run and $templates (lava-dispatcher, lava-server: make lava-lab)"; exit 2; }
+	if ! command -v lava-run >/dev/null || ! [ -d "$templates" ]; then
+		vp_log "error: --device-dict needs lava-run and $templates (lava-dispatcher, lava-server: make lava-lab)"
+		exit 2
+	fi
 fi
 
 bad=0
