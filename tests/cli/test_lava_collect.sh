@@ -51,6 +51,10 @@ for row in "b1 5 Canceled its archive is of run $good" "b2 1 Incomplete the gues
 done
 expect 2 'a run that never completed' "$bin/vfio-perf-compare" "$c/6.12" "$c/6.12"
 expect 2 'a run that never completed' "$bin/vfio-perf-compare" "$r" "$c/6.12"
+# Flagged, when asked to read what completed.
+expect 0 '' "$bin/vfio-perf-compare" --allow-failed --allow-same-run "$r" "$c/6.12"
+grep -q "note: .*6.12-b1.incomplete: an incomplete run without samples, nothing to read" "$tmp/stderr" ||
+	fail "compare --allow-failed does not flag the cancelled run: $(cat "$tmp/stderr")"
 
 # Collected once: a second collect leaves every run as it is.
 before=$(find "$c" -type f -newer "$fx/plan.csv" | sort | xargs sha256sum)
