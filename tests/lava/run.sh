@@ -5,15 +5,19 @@
 # lava-run against the lab's device, spread over both workers), collects
 # it, runs the same campaign with harness/campaign.sh (make bench
 # KERNELS=...), and checks that the comparisons of the two agree: the
-# same cases and verdicts, and, kernel by kernel, LAVA's runs within the
-# icount tolerance of ours. Then a job cancelled while its suite runs
-# must come back as a failed run that compare refuses. Stops the lab.
+# same cases and verdicts, and, kernel by kernel, LAVA's runs against
+# ours: no change called and every judged median within the comparison's
+# 2% threshold. Then a job cancelled while it runs (its guest up) must
+# come back as a failed run that compare refuses. Stops the lab.
 #
 #   tests/lava/run.sh [--kernels "A B"] [--results DIR]
 #
 # The campaigns and the reports stay in DIR (default results/):
 # lava-<time>/ (the collected LAVA campaign, its lava.csv, report-*/) and
-# the campaign-<time>/ of campaign.sh. About 20 minutes on 2 cores.
+# the campaign-<time>/ of campaign.sh. About 30 minutes on 2 cores.
+#
+# Example:
+#   tests/lava/run.sh --kernels "6.12 sid"
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,7 +27,7 @@ cd "$repo"
 kernels="6.12 sid" results=$repo/results
 while [ $# -gt 0 ]; do
 	case $1 in
-	-h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--kernels | --results) vp_need_value "$1" $# ;;
 	*) vp_usage_error "unknown option '$1'" ;;
 	esac
@@ -82,27 +86,35 @@ plot/report.sh -o "$lc/report-bench-$a-vs-$b" "$bc/$a" "$bc/$b" >/dev/null || tr
 check cmp -s <(verdicts "$lc/report-$a-vs-$b") <(verdicts "$lc/report-bench-$a-vs-$b")
 say "LAVA's verdicts, $a vs $b: $(verdicts "$lc/report-$a-vs-$b" | awk '{ print $2 }' | sort | uniq -c | xargs)"
 # Kernel by kernel, LAVA's boots against ours: nothing called, and every
-# judged median within 0.5% (icount: boots of one kernel agree within
-# 0.5%, README "make bench").
+# judged median within the comparison's 2% threshold (what it would call
+# a change). The largest difference is said: icount makes boots of one
+# kernel agree within 0.5% at 1 GiB, but a 64M map's samples spread a few
+# % within one boot.
 for k in "$a" "$b"; do
 	r=$lc/report-lava-vs-bench-$k
 	plot/report.sh -o "$r" "$bc/$k" "$lc/$k" >/dev/null || true
 	check [ "$(verdicts "$r" | awk '$2 == "improved" || $2 == "regressed"' | wc -l)" = 0 ]
-	far=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		$c["side"] == 1 && $c["goal"] != "info" && $c["ratio"] != "" &&
-		($c["ratio"] > 1.005 || $c["ratio"] < 0.995) { print $c["case"], $c["ratio"] }' "$r/compare.csv")
-	say "kernel $k, LAVA vs campaign.sh: $(verdicts "$r" | wc -l) cases, outside 0.5%: ${far:-none}"
-	check [ -z "$far" ]
+	read -r far worst < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["side"] == 1 && $c["goal"] != "info" && $c["ratio"] != "" {
+			d = $c["ratio"] - 1; if (d < 0) d = -d
+			if (d > 0.02) far++
+			if (d >= max) { max = d; w = $c["case"] }
+		}
+		END { printf "%d %s(%.2f%%)\n", far, w, 100 * max }' "$r/compare.csv")
+	say "kernel $k, LAVA vs campaign.sh: $(verdicts "$r" | wc -l) cases, beyond 2%: $far, largest difference: $worst"
+	check [ "$far" = 0 ]
 done
 
-say "a job cancelled while its suite runs"
+say "a job cancelled while it runs"
 cj=$jobs-cancel
 harness/lava/jobs.sh --kernels "${specs[0]}" --boots 1 --suite "$suite" --accel icount --name "$name-cancel" --out "$cj"
 harness/lava/submit.sh --jobs "$cj" --identity "$identity" --no-wait
 id=$(tail -n 1 "$cj/submitted.csv" | cut -d, -f2)
+# Once its guest is up (our /init binds the devices): the suite is
+# shorter than a look at the log takes.
 for ((t = 0; t < 120; t++)); do
-	lavacli -i "$identity" jobs logs "$id" 2>/dev/null | grep -q 'vfio-perf: step dma:' && break
-	sleep 5
+	lavacli -i "$identity" jobs logs "$id" 2>/dev/null | grep -q 'vfio-perf: bound' && break
+	sleep 2
 done
 lavacli -i "$identity" jobs cancel "$id"
 harness/lava/submit.sh --jobs "$cj" --identity "$identity" --poll 5 && check false
