@@ -27,7 +27,7 @@ cd "$repo"
 kernels="6.12 sid" results=$repo/results
 while [ $# -gt 0 ]; do
 	case $1 in
-	-h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--kernels | --results) vp_need_value "$1" $# ;;
 	*) vp_usage_error "unknown option '$1'" ;;
 	esac
