@@ -85,7 +85,8 @@ $(release_LIB_OBJ) $(asan_LIB_OBJ) $(release_UNIT_OBJ) $(asan_UNIT_OBJ): | $(LIB
 # ---- end libperf ----------------------------------------------------------
 
 .PHONY: all deps build build-deps help bench test unit lint plot compare \
-	timeline clean kernels test-kernels calibrate walk bisect test-bisect
+	timeline clean kernels test-kernels calibrate walk bisect test-bisect \
+	lava-jobs lava-submit lava-collect lava-lab lava-lab-stop test-lava
 all: build
 
 help:
@@ -113,6 +114,14 @@ help:
 	@echo "  test-bisect   make a kernel history with a planted regression, bisect it (builds, boots)"
 	@echo "  kernels       build every kernel of kernel-patches/builds"
 	@echo "  test-kernels  build, boot and check every kernel of kernel-patches/builds"
+	@echo "  lava-jobs     CAMPAIGN=<name> KERNELS=... BOOTS SUITE ACCEL=icount [LAVA_URL=base]"
+	@echo "                [LAVA_FAMILY=qemu|x86 LAVA_BIND=ids]: LAVA jobs in lava/<name>/"
+	@echo "  lava-submit   CAMPAIGN=<name> LAVA=<lavacli identity>: submit, wait, show progress"
+	@echo "  lava-collect  CAMPAIGN=<name> [LAVA=<identity>]: finished jobs into results/<name>/"
+	@echo "  lava-lab      a LAVA lab on this machine (127.0.0.1; INSTALLS Debian's lava-server"
+	@echo "                and lava-dispatcher, which upgrades some system packages; root)"
+	@echo "  lava-lab-stop stop what lava-lab started"
+	@echo "  test-lava     the LAVA round trip on the local lab (2 kernels x 2 boots; see README)"
 	@echo "  clean         remove build/"
 	@echo "knobs:   TARGET=qemu|host KERNEL=6.12|sid|<debian-version>|local:<bzImage>|build:<name>"
 	@echo "         SUITE=quick|full|compare|<file> ACCEL=auto|kvm|tcg|icount MEM=6G CPUS=2"
@@ -230,6 +239,44 @@ ifeq ($(strip $(SIDES)),)
 else
 	@$(STATUS) calibrate harness/calibrate.sh $(if $(OUT),--out '$(OUT)') --analyze $(SIDES)
 endif
+
+# ---- LAVA (harness/lava/, README.md "Running on a LAVA lab") -------------
+CAMPAIGN ?=
+LAVA ?=
+LAVA_URL ?=
+LAVA_FAMILY ?= qemu
+LAVA_BIND ?=
+LAVA_WORKERS ?= 2
+lava_need = @test -n '$(strip $(1))' || { echo "make $@: set $(2)" >&2; exit 2; }
+
+lava-jobs: deps
+	@$(MAKE) --no-print-directory build
+	$(call lava_need,$(KERNELS),KERNELS="A B ...")
+	@$(STATUS) lava-jobs harness/lava/jobs.sh --kernels '$(KERNELS)' --boots '$(BOOTS)' \
+		--suite '$(SUITE)' --family '$(LAVA_FAMILY)' --mem '$(MEM)' --cpus '$(CPUS)' \
+		$(if $(filter command line environment,$(origin ACCEL)),--accel '$(ACCEL)') \
+		$(if $(CAMPAIGN),--name '$(CAMPAIGN)') $(if $(LAVA_URL),--url '$(LAVA_URL)') \
+		$(if $(LAVA_BIND),--bind '$(LAVA_BIND)')
+
+lava-submit:
+	$(call lava_need,$(CAMPAIGN),CAMPAIGN=<name> (a directory of lava/))
+	$(call lava_need,$(LAVA),LAVA=<lavacli identity>)
+	@$(STATUS) lava-submit harness/lava/submit.sh --jobs 'lava/$(CAMPAIGN)' --identity '$(LAVA)'
+
+lava-collect: build
+	$(call lava_need,$(CAMPAIGN),CAMPAIGN=<name> (a directory of lava/))
+	@$(STATUS) lava-collect harness/lava/collect.sh --jobs 'lava/$(CAMPAIGN)' \
+		$(if $(LAVA),--identity '$(LAVA)')
+
+lava-lab:
+	@$(STATUS) lava-lab harness/lava/lab.sh start --workers '$(LAVA_WORKERS)'
+
+lava-lab-stop:
+	@$(STATUS) lava-lab-stop harness/lava/lab.sh stop
+
+test-lava: deps
+	@$(MAKE) --no-print-directory build build/asan/unit-tests
+	@$(STATUS) test-lava tests/lava/run.sh
 
 clean:
 	rm -rf build

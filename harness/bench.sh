@@ -37,6 +37,19 @@ Run a suite on a target and leave a new run directory under --results.
   --boot N             boot index recorded in the samples (default 0)
   --bindir DIR         where the built programs are (default build/release)
   --no-plot            do not draw charts
+  --prepare DIR        qemu target, for a launcher of our own guest elsewhere
+                       (a LAVA lab: harness/lava/jobs.sh): boot nothing;
+                       write DIR/vmlinuz, DIR/initramfs.cpio.gz (the job in
+                       /etc/vfio-perf/job/, run by its run.sh,
+                       harness/guest-embedded.sh) and DIR/guest.txt
+                       (qemu.sh --describe: the kernel command line and
+                       QEMU arguments); --accel tcg, icount or kvm
+  --replay DIR         qemu target: collect, as a run, the results of such a
+                       guest: DIR holds what the guest wrote (job.exit,
+                       raw/, selftests/, job.log, accel; console.log;
+                       guest.failure when it did not finish); with --run-id
+  --run-id ID          (--replay) the run id the guest used
+  --meta KEY=VALUE     (--replay) a metadata row more (repeatable)
   -h, --help           this text
 
 A suite has `step NAME PROGRAM ARGS...` lines (our benchmarks) and
@@ -63,7 +76,7 @@ EOF
 }
 
 target=qemu kernel=6.12 suite=quick accel=auto mem=6G cpus=2 device=""
-boot=0 plot=1 append="" selftests=1 extras=() timeout=""
+boot=0 plot=1 append="" selftests=1 extras=() timeout="" prepare="" replay="" run_id="" more_meta=()
 results=$(vp_repo)/results
 bindir=$(vp_repo)/build/release
 while [ $# -gt 0 ]; do
@@ -72,7 +85,8 @@ while [ $# -gt 0 ]; do
 	--no-plot) plot=0; shift; continue ;;
 	--no-selftests) selftests=0; shift; continue ;;
 	--target | --kernel | --suite | --accel | --mem | --cpus | --device | \
-		--results | --boot | --bindir | --append | --extra | --timeout)
+		--results | --boot | --bindir | --append | --extra | --timeout | --prepare | \
+		--replay | --run-id | --meta)
 		vp_need_value "$1" $#
 		;;
 	*) vp_usage_error "unknown option '$1'" ;;
@@ -91,6 +105,13 @@ while [ $# -gt 0 ]; do
 	--append) append=${append:+$append }$2 ;;
 	--timeout) timeout=$2 ;;
 	--extra) IFS=, read -r -a more <<<"$2" && extras+=("${more[@]}") ;;
+	--prepare) prepare=$2 ;;
+	--replay) replay=$2 ;;
+	--run-id) run_id=$2 ;;
+	--meta)
+		[[ $2 == ?*=* ]] || vp_usage_error "--meta wants KEY=VALUE, not '$2'"
+		more_meta+=("$2")
+		;;
 	esac
 	shift 2
 done
@@ -123,6 +144,15 @@ else
 	[ -f "$suite_file" ] || vp_usage_error "no suite '$suite' (have: $(find "$repo/harness/suites" -name '*.suite' -printf '%f\n' | sed 's/\.suite$//' | sort | xargs))"
 fi
 [ "$target" = qemu ] || [ -z "$append" ] || vp_usage_error "--append is for the qemu target"
+[ "$target" = qemu ] || [ -z "$prepare$replay" ] || vp_usage_error "--prepare and --replay are for the qemu target"
+[ -z "$prepare" ] || [ -z "$replay" ] || vp_usage_error "--prepare and --replay exclude each other"
+[ -z "$prepare" ] || [ "$accel" != auto ] || vp_usage_error "--prepare needs --accel tcg, icount or kvm (auto probes this host, not the guest's)"
+if [ -n "$replay" ]; then
+	[ -d "$replay" ] || vp_usage_error "--replay $replay: no such directory"
+	[[ $run_id =~ ^[A-Za-z0-9._-]+$ ]] || vp_usage_error "--replay needs --run-id ID (letters, digits, . _ -)"
+fi
+[ -n "$replay" ] || { [ -z "$run_id" ] && [ ${#more_meta[@]} = 0 ]; } ||
+	vp_usage_error "--run-id and --meta are for --replay"
 if [ "$target" = host ]; then
 	[ -n "$device" ] || vp_usage_error "--target host needs --device BDF (a device you bound to vfio-pci)"
 	# We never bind or unbind host devices: the user does, and says which.
@@ -238,7 +268,10 @@ common_meta() {
 	printf '%s\n' \
 		"bench_suite=$(basename "$suite_file" .suite)" \
 		"bench_suite_sha256=$(sha256sum "$suite_file" | cut -d' ' -f1)" \
-		"vfio_perf_commit=$(git_rev)" \
+		"vfio_perf_commit=$(git_rev)"
+	# A guest launched elsewhere (--replay) ran on a host we do not know:
+	# its launcher's keys (--meta) say which.
+	[ -n "$replay" ] || printf '%s\n' \
 		"host_kernel=$(uname -r)" \
 		"host_cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
 		"host_cpus=$(nproc)"
@@ -394,8 +427,66 @@ checkpoint() {
 
 # ---- the targets --------------------------------------------------------
 
+# The guest every launcher boots: qemu.sh's options but the share's.
+GUEST_ARGS=(--mem "$mem" --cpus "$cpus" --accel "$accel" --hugepages "$VP_GUEST_HUGEPAGES"
+	--bind "$VP_GUEST_DMA_IDS,$VP_GUEST_MMIO_IDS" --ivshmem "$VP_GUEST_IVSHMEM")
+[ -z "$append" ] || GUEST_ARGS+=(--append "$append")
+
+# guest_image KDIR OUT [initramfs.sh options]: the guest's initramfs: our
+# programs, the user's, the kernel's selftests.
+guest_image() {
+	local bins=(--bin "$bindir/vfio-dma-bench" --bin "$bindir/vfio-mmio-bench") x p
+	for x in "${extra_path[@]}"; do
+		bins+=(--bin "$x")
+	done
+	if [ -n "$SELFTESTS_DIR" ]; then
+		while read -r p _; do
+			bins+=(--bin "$SELFTESTS_DIR/bin/$p")
+		done <"$SCRATCH/selftests.list"
+	fi
+	vp_run "$repo/harness/initramfs.sh" --kernel-dir "$1" --out "$2" "${bins[@]}" "${@:3}"
+}
+
+# job_files DIR: what guest-job.sh reads (job.sh itself, steps, job.env,
+# selftests.list). Without a run (--prepare), job.env has no RUN_ID and
+# BOOT: the guest's launcher adds them (harness/guest-embedded.sh).
+job_files() {
+	cp "$repo/harness/guest-job.sh" "$1/job.sh"
+	printf '%s\n' "${steps[@]}" >"$1/steps"
+	[ -z "$SELFTESTS_DIR" ] || cp "$SCRATCH/selftests.list" "$1/selftests.list"
+	{
+		[ -z "$RUN_ID" ] || printf '%s\n' "RUN_ID='$RUN_ID'" "BOOT=$boot"
+		cat <<EOF
+CPU=$((cpus - 1))
+DMA_IDS=$VP_GUEST_DMA_IDS
+MMIO_IDS=$VP_GUEST_MMIO_IDS
+HUGETLBFS=$VP_GUEST_HUGETLBFS
+SELFTEST_TIMEOUT=$SELFTEST_TIMEOUT
+EOF
+	} >"$1/job.env"
+}
+
+# prepare_guest KDIR: --prepare: the kernel, the initramfs with the job
+# embedded, and how to boot them, for a launcher elsewhere.
+prepare_guest() {
+	local d=$SCRATCH/job f files=() rc=0
+	mkdir -p "$d" "$prepare"
+	job_files "$d"
+	cp "$repo/harness/guest-embedded.sh" "$d/run.sh"
+	cp "$repo/harness/sample-names.awk" "$d/"
+	for f in "$d"/*; do
+		files+=(--file "$f:/etc/vfio-perf/job/${f##*/}")
+	done
+	guest_image "$1" "$prepare/initramfs.cpio.gz" "${files[@]}" || rc=$?
+	checkpoint
+	[ "$rc" = 0 ] || exit 1
+	cp "$1/vmlinuz" "$prepare/vmlinuz"
+	"$repo/harness/qemu.sh" --kernel-dir "$1" --describe "${GUEST_ARGS[@]}" >"$prepare/guest.txt"
+	vp_log "prepared $prepare: kernel $(<"$1/release"), suite $(basename "$suite_file"), accel $accel"
+}
+
 run_qemu() {
-	local kdir release rc=0 status used bins x p
+	local kdir release rc=0 status used
 	check_guest_memory
 	vp_run "$repo/harness/kernel.sh" "$kernel" >"$SCRATCH/kdir" || rc=$?
 	checkpoint
@@ -404,48 +495,43 @@ run_qemu() {
 	release=$(<"$kdir/release")
 	CONFIG=$kdir/config
 	provision_selftests "$kdir"
-	rundir_create "$results" "$(printf '%s' "$release" | sed 's/[^A-Za-z0-9._-]/_/g')"
+	if [ -n "$prepare" ]; then
+		prepare_guest "$kdir"
+		trap - EXIT
+		cleanup
+		exit 0
+	fi
+	rundir_create "$results" "$(vp_name "$release")" ${run_id:+"$run_id"}
 	SHARE=$(vp_cache)/runs/$RUN_ID
 	mkdir -p "$SHARE"
-	bins=(--bin "$bindir/vfio-dma-bench" --bin "$bindir/vfio-mmio-bench")
-	for x in "${extra_path[@]}"; do
-		bins+=(--bin "$x")
-	done
-	if [ -n "$SELFTESTS_DIR" ]; then
-		cp "$SCRATCH/selftests.list" "$SHARE/selftests.list"
-		while read -r p _; do
-			bins+=(--bin "$SELFTESTS_DIR/bin/$p")
-		done <"$SHARE/selftests.list"
+	if [ -n "$replay" ]; then
+		cp -r "$replay/." "$SHARE/" || finish "lost (cannot copy $replay)" 1
+	else
+		guest_image "$kdir" "$SHARE.cpio.gz" || rc=$?
+		checkpoint
+		[ "$rc" = 0 ] || finish "failed (initramfs.sh exit $rc)" 1
+		job_files "$SHARE"
 	fi
-	vp_run "$repo/harness/initramfs.sh" --kernel-dir "$kdir" --out "$SHARE.cpio.gz" \
-		"${bins[@]}" || rc=$?
-	checkpoint
-	[ "$rc" = 0 ] || finish "failed (initramfs.sh exit $rc)" 1
-	cp "$repo/harness/guest-job.sh" "$SHARE/job.sh"
-	printf '%s\n' "${steps[@]}" >"$SHARE/steps"
-	cat >"$SHARE/job.env" <<EOF
-RUN_ID='$RUN_ID'
-BOOT=$boot
-CPU=$((cpus - 1))
-DMA_IDS=$VP_GUEST_DMA_IDS
-MMIO_IDS=$VP_GUEST_MMIO_IDS
-HUGETLBFS=$VP_GUEST_HUGETLBFS
-SELFTEST_TIMEOUT=$SELFTEST_TIMEOUT
-EOF
 	META+=("kernel_spec=$kernel"
 		"kernel_source=$(portable "$(paste -sd';' "$kdir/source" 2>/dev/null || echo unknown)")"
 		"kernel_config_sha256=$(sha256sum "$kdir/config" 2>/dev/null | cut -d' ' -f1)"
-		"qemu_version=$(qemu-system-x86_64 --version | head -n 1)"
 		"guest_mem=$mem" "guest_cpus=$cpus" "guest_hugepages=$VP_GUEST_HUGEPAGES"
 		"cmdline_append=$append" "accel_requested=$accel")
-	vp_log "run $RUN_ID: kernel $release, suite $(basename "$suite_file"), accel $accel"
-	local qargs=(--kernel-dir "$kdir" --initrd "$SHARE.cpio.gz" --share "$SHARE"
-		--mem "$mem" --cpus "$cpus" --accel "$accel" --hugepages "$VP_GUEST_HUGEPAGES"
-		--bind "$VP_GUEST_DMA_IDS,$VP_GUEST_MMIO_IDS" --ivshmem "$VP_GUEST_IVSHMEM"
-		--log "$SHARE/console.log" --timeout "$timeout")
-	[ -z "$append" ] || qargs+=(--append "$append")
 	rc=0
-	vp_run "$repo/harness/qemu.sh" "${qargs[@]}" || rc=$?
+	if [ -n "$replay" ]; then
+		META+=("${more_meta[@]}")
+		vp_log "run $RUN_ID: kernel $release, suite $(basename "$suite_file"), collected from $replay"
+		# No job.exit: the guest did not finish (guest.failure says why).
+		rc=$(cat "$SHARE/job.exit" 2>/dev/null) || rc=3
+		[[ $rc =~ ^[0-9]{1,3}$ ]] || { echo "job.exit holds '$rc', not a status" >"$SHARE/guest.failure"; rc=3; }
+		[ "$rc" != 3 ] || [ -s "$SHARE/guest.failure" ] || echo "the guest did not finish (no job.exit)" >"$SHARE/guest.failure"
+	else
+		META+=("qemu_version=$(qemu-system-x86_64 --version | head -n 1)")
+		vp_log "run $RUN_ID: kernel $release, suite $(basename "$suite_file"), accel $accel"
+		vp_run "$repo/harness/qemu.sh" --kernel-dir "$kdir" --initrd "$SHARE.cpio.gz" \
+			--share "$SHARE" --log "$SHARE/console.log" --timeout "$timeout" \
+			"${GUEST_ARGS[@]}" || rc=$?
+	fi
 	# What ran, as qemu.sh chose it (auto: KVM if a probe boot worked).
 	used=$(sed -n 's/^accel=//p' "$SHARE/accel" 2>/dev/null | tail -n 1)
 	META+=("accel_used=$used" "accel=$used" "guest_exit=$rc"
@@ -475,7 +561,7 @@ EOF
 # vfio-pci. Nothing is bound or unbound here.
 run_host() {
 	local s name prog args st rc=0 nskip=0
-	rundir_create "$results" "$(uname -r | sed 's/[^A-Za-z0-9._-]/_/g')"
+	rundir_create "$results" "$(vp_name "$(uname -r)")"
 	SHARE=$(vp_cache)/runs/$RUN_ID
 	mkdir -p "$SHARE/raw"
 	printf '%s\n' "${steps[@]}" >"$SHARE/steps"

@@ -111,7 +111,7 @@ run_status() {
 # retries are spent. Returns 0 if the boot is complete.
 attempt() {
 	local b=$1 k=$2 side a rc entry before status
-	side=$dir/$(printf '%s' "$k" | sed 's/[^A-Za-z0-9._-]/_/g')
+	side=$dir/$(vp_name "$k")
 	for ((a = 1; a <= retries + 1; a++)); do
 		mapfile -t before < <(find "$side" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null)
 		vp_log "round $((b + 1))/$boots, kernel $k, attempt $a of at most $((retries + 1))"

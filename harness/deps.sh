@@ -13,7 +13,8 @@ Make sure the Debian packages vfio-perf needs are installed: the build
 (gcc, make, libhwloc-dev, libnuma-dev), the QEMU target (qemu-system-x86,
 busybox-static, cpio, xz-utils, zstd, kmod, debian-archive-keyring,
 ca-certificates), charts (gnuplot-nox), lstopo (hwloc-nox), lint
-(shellcheck) and a headless browser for the report test (chromium).
+(shellcheck), a headless browser for the report test (chromium) and
+LAVA's job schema (lava-common).
 Arguments name more packages; "a|b" is satisfied by either. --build: only
 what compiling the programs needs (what a plain `make` checks).
 
@@ -40,6 +41,10 @@ NEEDED=(
 	flex bison bc libelf-dev libssl-dev patch
 	# A Debian suite's own toolchain for them (harness/toolchain.sh).
 	debootstrap
+	# LAVA's job schema, to validate the LAVA jobs offline (harness/lava/
+	# validate.sh; two small packages, nothing upgraded). The lab itself
+	# (lava-server, lava-dispatcher) is opt-in: make lava-lab.
+	lava-common
 )
 
 # Print the entries of the arguments that have no installed package.

@@ -2,7 +2,8 @@
 # Runs inside the guest (busybox sh), started by /init from the 9p share:
 # runs the kernel's VFIO selftests (the gate), then the suite's steps, and
 # copies what each wrote into the share. Reads from the share job.env (run
-# id, boot, accelerator, CPU, device IDs), steps (the suite: one
+# id, boot, accelerator, CPU, device IDs; TARGET, qemu unless a bare-metal
+# LAVA job says host), steps (the suite: one
 # `NAME PROGRAM ARGS...` per line, PROGRAM `exec` for an exec step, which
 # runs `NAME exec PROGRAM ARGS...`) and selftests.list (one
 # `PROGRAM DEVICE NEEDS` per line; absent when the kernel has none).
@@ -174,7 +175,7 @@ while read -r name prog args; do
 	# $extra and $args are word lists from the suite file.
 	# shellcheck disable=SC2086
 	"$prog" --device "$dev" --out "/tmp/raw/$name" --run-id "$RUN_ID" \
-		--boot "$BOOT" --target qemu --accel "$ACCEL" --cpu "$CPU" \
+		--boot "$BOOT" --target "${TARGET:-qemu}" --accel "$ACCEL" --cpu "$CPU" \
 		--node 0 $extra $args || rc=$?
 	mkdir -p "/tmp/raw/$name"
 	echo "$rc" >"/tmp/raw/$name/exit"

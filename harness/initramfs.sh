@@ -8,6 +8,7 @@ set -euo pipefail
 usage() {
 	cat <<'EOF'
 usage: initramfs.sh --kernel-dir DIR --out FILE.cpio.gz [--bin PATH]... [--module NAME]...
+                    [--file SRC:DEST]...
 
 Build a busybox-static initramfs for the kernel in DIR (from kernel.sh):
   /init                      harness/guest-init
@@ -18,6 +19,7 @@ Build a busybox-static initramfs for the kernel in DIR (from kernel.sh):
                              decompressed, loaded by /init in the order listed
                              in /etc/vfio-perf/modules
   /dev/console               character device 5:1
+  DEST                       each --file SRC:DEST (DEST absolute), a copy of SRC
 
 Modules always included: vfio_iommu_type1 vfio-pci 9p 9pnet_virtio virtio_pci
 (the 9p transport; built in on 6.12, a module on 6.1), and what they pull in
@@ -143,7 +145,7 @@ add_busybox() {
 }
 
 main() {
-	local out='' bins=() arg
+	local out='' bins=() files=() arg
 	KDIR='' MODULES=()
 	while (($#)); do
 		arg=$1
@@ -152,13 +154,17 @@ main() {
 			usage
 			exit 0
 			;;
-		--kernel-dir | --out | --bin | --module)
+		--kernel-dir | --out | --bin | --module | --file)
 			(($# >= 2)) || vp_usage_error "$arg needs a value"
 			case $arg in
 			--kernel-dir) KDIR=$2 ;;
 			--out) out=$2 ;;
 			--bin) bins+=("$2") ;;
 			--module) MODULES+=("$2") ;;
+			--file)
+				[[ $2 == ?*:/?* ]] || vp_usage_error "--file wants SRC:/DEST, not '$2'"
+				files+=("$2")
+				;;
 			esac
 			shift 2
 			;;
@@ -188,6 +194,9 @@ main() {
 	add_modules
 	for arg in "${bins[@]}"; do
 		add_binary "$arg"
+	done
+	for arg in "${files[@]}"; do
+		add_file "${arg%%:/*}" "/${arg#*:/}"
 	done
 
 	mkdir -p "$(dirname "$out")"

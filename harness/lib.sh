@@ -132,6 +132,12 @@ vp_need_cmd() {
 	vp_die "command '$1' not found (install package ${2:-$1}, or run harness/deps.sh)"
 }
 
+# vp_name TEXT: TEXT as a file name of ours (letters, digits, . _ -; every
+# other character _): a kernel spec as the directory of its side.
+vp_name() {
+	printf '%s\n' "${1//[^A-Za-z0-9._-]/_}"
+}
+
 # vp_csv_field TEXT: TEXT as one RFC 4180 field.
 vp_csv_field() {
 	case $1 in

@@ -42,6 +42,13 @@ intel-iommu with caching-mode=on, the edu device), export the share DIR over
   --log FILE            console log (default SHARE/console.log)
   --verbose             copy the whole console to stderr, not only the
                         guest's "vfio-perf:" lines
+  --describe            boot nothing: print the guest another launcher (a
+                        LAVA lab, harness/lava/) must start, as lines
+                        "cmdline=KERNEL COMMAND LINE" (no 9p share: the job
+                        is in the initramfs) and "qemu-arg=ARG", one per
+                        machine, accelerator and device argument (ivshmem
+                        backed by a memfd, freed with QEMU); --accel must
+                        be tcg, icount or kvm; --initrd and --share unused
 
 Before booting, SHARE/accel is written: qemu=VERSION, reason=WHY, and as the
 last line accel=kvm|tcg|icount. The guest writes SHARE/job.log (the job's
@@ -258,12 +265,41 @@ fail_run() {
 	exit "$FAILED"
 }
 
+# machine_args file|memfd: MACHINE_ARGS, the machine, accelerator and
+# devices of the guest (what --describe prints): q35, intel-iommu, no NIC,
+# ivshmem-plain (when --ivshmem) and edu. ivshmem's memory is a file of
+# its own in /dev/shm (file: removed on every exit path, by the trap), or
+# a memfd (for a launcher that cannot clean up after QEMU). Their PCI
+# slots are fixed (ivshmem 00:02.0, edu 00:03.0, where they land beside
+# the 9p device of our own boots), so that the device column of a run
+# does not depend on who launched the guest.
+machine_args() {
+	local shm_mib shm_free
+	MACHINE_ARGS=(-M q35 "${ACCEL_ARGS[@]}" -cpu max -nic none -vga none
+		-device "intel-iommu,caching-mode=on")
+	if [[ -n $IVSHMEM ]]; then
+		shm_mib=$(size_mib "$IVSHMEM") || vp_usage_error "--ivshmem wants NM or NG, got '$IVSHMEM'"
+		if [[ $1 == memfd ]]; then
+			MACHINE_ARGS+=(-object "memory-backend-memfd,id=vpshm,size=${shm_mib}M,share=on,prealloc=on")
+		else
+			reclaim_shm
+			shm_free=$(df -Pm /dev/shm | awk 'NR == 2 { print $4 }')
+			((shm_mib <= shm_free)) ||
+				vp_die "--ivshmem $IVSHMEM does not fit in /dev/shm ($shm_free MiB free)"
+			SHM=$(mktemp -u /dev/shm/vfio-perf-$$-XXXXXX)
+			MACHINE_ARGS+=(-object "memory-backend-file,id=vpshm,size=${shm_mib}M,mem-path=$SHM,share=on,prealloc=on")
+		fi
+		MACHINE_ARGS+=(-device "ivshmem-plain,memdev=vpshm,addr=02.0")
+	fi
+	MACHINE_ARGS+=(-device "edu,addr=03.0")
+}
+
 main() {
-	local arg share='' mem_mib huge_mib cmdline status shm_free qemu_error hugepage_args
+	local arg share='' mem_mib huge_mib cmdline status qemu_error hugepage_args
 	local appends=() qemu_args=()
 	KDIR='' INITRD='' MEM=6G CPUS=2 ACCEL=auto BIND='' IVSHMEM='' LOG=''
 	local timeout=1800 boot_timeout=300 hugepages=$VP_GUEST_HUGEPAGES
-	VERBOSE=0
+	VERBOSE=0 DESCRIBE=0
 	while (($#)); do
 		arg=$1
 		case $arg in
@@ -271,8 +307,8 @@ main() {
 			usage
 			exit 0
 			;;
-		--verbose)
-			VERBOSE=1
+		--verbose | --describe)
+			[[ $arg == --verbose ]] && VERBOSE=1 || DESCRIBE=1
 			shift
 			continue
 			;;
@@ -302,8 +338,10 @@ main() {
 		shift 2
 	done
 	[[ -n $KDIR ]] || vp_usage_error "--kernel-dir is required"
-	[[ -n $INITRD ]] || vp_usage_error "--initrd is required"
-	[[ -n $share ]] || vp_usage_error "--share is required"
+	if ((!DESCRIBE)); then
+		[[ -n $INITRD ]] || vp_usage_error "--initrd is required"
+		[[ -n $share ]] || vp_usage_error "--share is required"
+	fi
 	[[ $CPUS =~ ^[1-9][0-9]*$ ]] || vp_usage_error "--cpus must be a positive integer"
 	[[ $timeout =~ ^[1-9][0-9]*$ ]] || vp_usage_error "--timeout must be a positive integer"
 	[[ $boot_timeout =~ ^[1-9][0-9]*$ ]] || vp_usage_error "--boot-timeout must be a positive integer"
@@ -312,13 +350,15 @@ main() {
 	case $ACCEL in auto | kvm | tcg | icount) ;; *) vp_usage_error "--accel must be auto, kvm, tcg or icount" ;; esac
 	mem_mib=$(size_mib "$MEM") || vp_usage_error "--mem wants N, NM or NG, got '$MEM'"
 	[[ -f $KDIR/vmlinuz ]] || vp_die "$KDIR/vmlinuz missing (see kernel.sh)"
-	[[ -f $INITRD ]] || vp_die "no such initramfs: $INITRD"
-	[[ -d $share ]] || vp_die "no such share directory: $share"
-	[[ -f $share/job.sh ]] || vp_die "$share/job.sh missing: nothing for the guest to run"
-	KDIR=$(realpath "$KDIR") INITRD=$(realpath "$INITRD") share=$(realpath "$share")
-	SHARE_DIR=$share
-	rm -f "$share/guest.failure"
-	LOG=$(realpath -m "${LOG:-$share/console.log}")
+	if ((!DESCRIBE)); then
+		[[ -f $INITRD ]] || vp_die "no such initramfs: $INITRD"
+		[[ -d $share ]] || vp_die "no such share directory: $share"
+		[[ -f $share/job.sh ]] || vp_die "$share/job.sh missing: nothing for the guest to run"
+		KDIR=$(realpath "$KDIR") INITRD=$(realpath "$INITRD") share=$(realpath "$share")
+		SHARE_DIR=$share
+		rm -f "$share/guest.failure"
+		LOG=$(realpath -m "${LOG:-$share/console.log}")
+	fi
 	vp_need_cmd "$QEMU" qemu-system-x86
 
 	hugepage_args=$(hugepages_cmdline "$hugepages")
@@ -332,6 +372,14 @@ main() {
 	huge_mib=$(hugepages_mib "$cmdline")
 	((mem_mib >= huge_mib + VP_GUEST_MIN_FREE_MIB)) ||
 		vp_die "--mem $MEM is too small: the command line reserves $huge_mib MiB of huge pages and the guest needs $VP_GUEST_MIN_FREE_MIB MiB more (use --mem $(((huge_mib + VP_GUEST_MIN_FREE_MIB + 1023) / 1024))G or more)"
+	if ((DESCRIBE)); then
+		[[ $ACCEL != auto ]] || vp_usage_error "--describe needs --accel tcg, icount or kvm: auto probes this host"
+		choose_accel
+		machine_args memfd
+		printf 'cmdline=%s\n' "${cmdline/ vp.share=vpshare/}"
+		printf 'qemu-arg=%s\n' "${MACHINE_ARGS[@]}" "${qemu_args[@]}"
+		exit 0
+	fi
 
 	QPID='' QPIDFILE='' SHM=''
 	trap cleanup EXIT
@@ -343,24 +391,12 @@ main() {
 	printf 'qemu=%s\nreason=%s\naccel=%s\n' "$(qemu_version)" "$ACCEL_REASON" "$ACCEL" |
 		vp_atomic_write "$share/accel"
 
-	local args=("$QEMU" -M q35 "${ACCEL_ARGS[@]}" -cpu max -smp "$CPUS" -m "$MEM"
-		-nographic -no-reboot -nic none -vga none
-		-device "intel-iommu,caching-mode=on"
+	machine_args file
+	local args=("$QEMU" "${MACHINE_ARGS[@]}" -smp "$CPUS" -m "$MEM"
+		-nographic -no-reboot
 		-kernel "$KDIR/vmlinuz" -initrd "$INITRD" -append "$cmdline"
-		-virtfs "local,path=${share//,/,,},mount_tag=vpshare,security_model=none,id=vpshare")
-	if [[ -n $IVSHMEM ]]; then
-		local shm_mib
-		reclaim_shm
-		shm_mib=$(size_mib "$IVSHMEM") || vp_usage_error "--ivshmem wants NM or NG, got '$IVSHMEM'"
-		shm_free=$(df -Pm /dev/shm | awk 'NR == 2 { print $4 }')
-		((shm_mib <= shm_free)) ||
-			vp_die "--ivshmem $IVSHMEM does not fit in /dev/shm ($shm_free MiB free)"
-		# Every VM gets its own file, removed on every exit path (trap).
-		SHM=$(mktemp -u /dev/shm/vfio-perf-$$-XXXXXX)
-		args+=(-object "memory-backend-file,id=vpshm,size=${shm_mib}M,mem-path=$SHM,share=on,prealloc=on"
-			-device "ivshmem-plain,memdev=vpshm")
-	fi
-	args+=(-device edu "${qemu_args[@]}")
+		-virtfs "local,path=${share//,/,,},mount_tag=vpshare,security_model=none,id=vpshare"
+		"${qemu_args[@]}")
 
 	rm -f "$share/job.exit" "$share/job.log"
 	mkdir -p "$(dirname "$LOG")"

@@ -18,20 +18,22 @@ rundir_meta_placeholder() {
 	printf '%s\n' "key,value" "run_id,$RUN_ID" "status,$(vp_csv_field "$1")"
 }
 
-# rundir_create RESULTS NAME: create RESULTS/<UTC time>-NAME.incomplete
+# rundir_create RESULTS NAME [ID]: create RESULTS/<UTC time>-NAME.incomplete
 # (NAME.2, .3, ... when two runs start in the same second) and set RUN_DIR
 # and RUN_ID. Ids are never reused: neither <id> nor <id>.incomplete may
-# exist, checked and created under one lock.
+# exist, checked and created under one lock. ID: the run's id was given
+# (a guest launched elsewhere used it): that one or none.
 rundir_create() {
 	local results=$1 base id n=1 fd
 	mkdir -p "$results" || vp_die "cannot create the results directory $results"
 	results=$(cd "$results" && pwd)
 	base=$(date -u +%Y%m%dT%H%M%SZ)-$2
-	id=$base
+	id=${3:-$base}
 	mkdir -p "$(vp_cache)/locks"
 	exec {fd}>"$(vp_cache)/locks/run-ids.lock"
 	flock "$fd"
 	while [ -e "$results/$id" ] || ! mkdir "$results/$id.incomplete" 2>/dev/null; do
+		[ -z "${3:-}" ] || vp_die "run $3 exists in $results: results are never overwritten"
 		n=$((n + 1))
 		[ "$n" -lt 100 ] || vp_die "cannot create a run directory like $results/$base"
 		id=$base.$n

@@ -941,8 +941,10 @@ static int samples_read_dir(struct samples_set *set, struct samples_side *sd,
 			;	/* files beside the runs are not runs */
 		else if (!strcmp(ents[i]->d_name, "failed-attempts"))
 			attempts += samples_count_entries(path);
-		else if (samples_is_run(path))
+		else if (samples_is_run(path) &&
+			 (!samples_name_incomplete(path) || samples_is_file(path, "samples.csv")))
 			ret = samples_read_run(set, sd, path, o);
+		/* A run that failed before any sample: its meta.csv says why. */
 		else if (samples_name_incomplete(path) && o->allow_failed)
 			samples_note(o, "note: %s: an incomplete run without samples, nothing to read", path);
 		else if (samples_name_incomplete(path))

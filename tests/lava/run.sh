@@ -1,0 +1,135 @@
+#!/bin/bash
+# make test-lava: the LAVA round trip on a lab on this machine. Starts the
+# lab (harness/lava/lab.sh: two workers), runs a campaign of 2 kernels x
+# 2 boots of a small suite under icount through it (jobs validated by
+# lava-run against the lab's device, spread over both workers), collects
+# it, runs the same campaign with harness/campaign.sh (make bench
+# KERNELS=...), and checks that the comparisons of the two agree: the
+# same cases and verdicts, and, kernel by kernel, LAVA's runs against
+# ours: no change called and every judged median within the comparison's
+# 2% threshold. Then a job cancelled while it runs must
+# come back as a failed run that compare refuses. Stops the lab.
+#
+#   tests/lava/run.sh [--kernels "A B"] [--results DIR]
+#
+# The campaigns and the reports stay in DIR (default results/):
+# lava-<time>/ (the collected LAVA campaign, its lava.csv, report-*/) and
+# the campaign-<time>/ of campaign.sh. About 30 minutes on 2 cores.
+#
+# Example:
+#   tests/lava/run.sh --kernels "6.12 sid"
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$repo"
+# shellcheck source=../../harness/lib.sh
+. harness/lib.sh
+kernels="6.12 sid" results=$repo/results
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--kernels | --results) vp_need_value "$1" $# ;;
+	*) vp_usage_error "unknown option '$1'" ;;
+	esac
+	case $1 in
+	--kernels) kernels=$2 ;;
+	--results) results=$2 ;;
+	esac
+	shift 2
+done
+read -r -a specs <<<"$kernels"
+[ ${#specs[@]} = 2 ] || vp_usage_error "--kernels wants two kernel specs"
+suite=tests/integration/lava-small.suite
+identity=vfio-perf-lab
+name=lava-$(date -u +%Y%m%dT%H%M%SZ)
+jobs=$repo/lava/$name
+nfail=0
+# check CMD...: CMD must succeed; a failure is counted, and the run goes on.
+check() {
+	"$@" && return 0
+	echo "FAIL: $*" >&2
+	nfail=$((nfail + 1))
+	return 0
+}
+say() {
+	printf 'test-lava: %s\n' "$*" >&2
+}
+
+harness/lava/lab.sh start --workers 2
+trap 'harness/lava/lab.sh stop' EXIT
+lab=$(vp_cache)/lava-lab
+
+say "jobs: $kernels x 2 boots, $suite, icount ($name)"
+harness/lava/jobs.sh --kernels "$kernels" --boots 2 --suite "$suite" --accel icount --name "$name" --out "$jobs"
+check harness/lava/validate.sh --device-dict "$lab/qemu-01.jinja2" "$jobs"/jobs/*.yaml
+harness/lava/submit.sh --jobs "$jobs" --identity "$identity" --poll 10 || check false
+harness/lava/collect.sh --jobs "$jobs" --identity "$identity" --results "$results" || check false
+lc=$results/$name
+workers=$(tail -n +2 "$lc/lava.csv" | cut -d, -f9 | sort -u | wc -l)
+check [ "$workers" = 2 ]
+check [ "$(grep -c ',ok$' "$lc/lava.csv")" = 4 ]
+
+say "the same campaign with campaign.sh"
+before=$(find "$results" -maxdepth 1 -name 'campaign-*' | sort)
+harness/campaign.sh --kernels "$kernels" --boots 2 --suite "$suite" --accel icount --no-plot --results "$results" || check false
+bc=$(comm -13 <(echo "$before") <(find "$results" -maxdepth 1 -name 'campaign-*' | sort) | head -n 1)
+check [ -n "$bc" ]
+a=$(vp_name "${specs[0]}") b=$(vp_name "${specs[1]}")
+
+# compare CSV: "case verdict" of every judged row of the new side.
+verdicts() {
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["side"] == 1 { print $c["case"], $c["verdict"] }' "$1/compare.csv" | sort
+}
+plot/report.sh -o "$lc/report-$a-vs-$b" "$lc/$a" "$lc/$b" >/dev/null || true
+plot/report.sh -o "$lc/report-bench-$a-vs-$b" "$bc/$a" "$bc/$b" >/dev/null || true
+check cmp -s <(verdicts "$lc/report-$a-vs-$b") <(verdicts "$lc/report-bench-$a-vs-$b")
+say "LAVA's verdicts, $a vs $b: $(verdicts "$lc/report-$a-vs-$b" | awk '{ print $2 }' | sort | uniq -c | xargs)"
+# Kernel by kernel, LAVA's boots against ours: nothing called, and every
+# judged median within the comparison's 2% threshold (what it would call
+# a change). The largest difference is said: icount makes boots of one
+# kernel agree within 0.5% at 1 GiB, but a 64M map's samples spread a few
+# % within one boot.
+for k in "$a" "$b"; do
+	r=$lc/report-lava-vs-bench-$k
+	plot/report.sh -o "$r" "$bc/$k" "$lc/$k" >/dev/null || true
+	check [ "$(verdicts "$r" | awk '$2 == "improved" || $2 == "regressed"' | wc -l)" = 0 ]
+	read -r far worst < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["side"] == 1 && $c["goal"] != "info" && $c["ratio"] != "" {
+			d = $c["ratio"] - 1; if (d < 0) d = -d
+			if (d > 0.02) far++
+			if (d >= max) { max = d; w = $c["case"] }
+		}
+		END { printf "%d %s(%.2f%%)\n", far, w, 100 * max }' "$r/compare.csv")
+	say "kernel $k, LAVA vs campaign.sh: $(verdicts "$r" | wc -l) cases, beyond 2%: $far, largest difference: $worst"
+	check [ "$far" = 0 ]
+done
+
+say "a job cancelled while it runs"
+cj=$jobs-cancel
+harness/lava/jobs.sh --kernels "${specs[0]}" --boots 1 --suite "$suite" --accel icount --name "$name-cancel" --out "$cj"
+harness/lava/submit.sh --jobs "$cj" --identity "$identity" --no-wait
+id=$(tail -n 1 "$cj/submitted.csv" | cut -d, -f2)
+# As soon as it runs (deploying, booting): on a loaded host a look at
+# the log took longer than the whole suite, and a cancel that comes after
+# the suite tests nothing.
+for ((t = 0; t < 300; t++)); do
+	[ "$(lavacli -i "$identity" jobs show "$id" --yaml 2>/dev/null | sed -n 's/^state: //p')" = Running ] && break
+	sleep 1
+done
+lavacli -i "$identity" jobs cancel "$id"
+harness/lava/submit.sh --jobs "$cj" --identity "$identity" --poll 5 && check false
+harness/lava/collect.sh --jobs "$cj" --identity "$identity" --results "$results" && check false
+f=$(find "$results/$name-cancel" -mindepth 2 -maxdepth 2 -name '*.incomplete' | head -n 1)
+check [ -n "$f" ]
+check grep -q "^status,\"\\{0,1\\}failed (guest: LAVA job $id ended Canceled" "$f/meta.csv"
+rc=0
+build/release/vfio-perf-compare "$(dirname "$f")" "$lc/$a" >/dev/null 2>&1 || rc=$?
+check [ "$rc" = 2 ]
+
+if [ "$nfail" = 0 ]; then
+	say "passed: $lc (LAVA), $bc (campaign.sh), $results/$name-cancel (cancelled)"
+else
+	say "$nfail check(s) failed"
+fi
+[ "$nfail" = 0 ]
