@@ -29,6 +29,8 @@ static const struct smaps_field {
 	SMAPS_SUM("FilePmdMapped", file_pmd),
 	SMAPS_SUM("Shared_Hugetlb", shared_hugetlb),
 	SMAPS_SUM("Private_Hugetlb", private_hugetlb),
+	SMAPS_SUM("Shared_Dirty", shared_dirty),
+	SMAPS_SUM("Private_Dirty", private_dirty),
 	SMAPS_FIRST("KernelPageSize", kernel_page_size),
 	SMAPS_FIRST("MMUPageSize", mmu_page_size),
 #undef SMAPS_SUM
