@@ -389,6 +389,7 @@ static int run_sample(struct dma_ctx *ctx, const struct opts *o,
 	int ret;
 
 	buffer_init(&sm->buf, b, size, &o->bo);
+	sm->buf.read_populated = ps == POPULATE_READ;
 	ret = backing_prepare(&sm->buf, why, whylen);
 	if (!ret)
 		ret = run_phases(ctx, o, size, ps, sm, why, whylen);
