@@ -11,11 +11,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"
 
-suite=$repo/tests/integration/populate-small.suite
-"$repo/harness/bench.sh" --suite "$suite" --accel "${VFIO_PERF_TEST_ACCEL:-tcg}" \
-	--results "$tmp/results" --bindir "$repo/build/asan" --no-plot 2>&1 | tee "$tmp/bench.log"
-run=$(find "$tmp/results" -mindepth 1 -maxdepth 1 -type d | head -n 1)
-[ -n "$run" ] || { echo "no run directory"; exit 1; }
+guest_run "$repo/tests/integration/populate-small.suite" --no-plot
 [[ $run != *.incomplete ]] || fail "the run is $run"
 
 bad=$(csvq "$run/cases.csv" '$c["status"] != "ok"' 'print $c["backing"], $c["populate"], $c["status"], $c["reason"]')
