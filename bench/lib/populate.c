@@ -91,6 +91,7 @@ int populate_observe(const void *va, uint64_t size, bool hugetlb,
 		.resident = c.rss + c.shared_hugetlb + c.private_hugetlb,
 		.dirty = c.shared_dirty + c.private_dirty,
 		.dirty_visible = !hugetlb,
+		.vma_bytes = c.vma_bytes,
 	};
 	return 0;
 }
@@ -101,6 +102,11 @@ bool populate_check(enum populate_state s, const struct populate_seen *seen,
 	uint64_t size = seen->pages * POPULATE_STEP;
 	const char *name = populate_names[s];
 
+	if (seen->vma_bytes != size) {
+		snprintf(why, whylen, "populate %s: smaps counts %llu bytes of VMAs for a buffer of %llu (merged with a neighbour?): its figures are not the buffer's",
+			 name, (unsigned long long)seen->vma_bytes, (unsigned long long)size);
+		return false;
+	}
 	if (s == POPULATE_NONE) {
 		if (!seen->present && !seen->resident)
 			return true;

@@ -53,6 +53,8 @@ struct populate_seen {
 	uint64_t resident;	/* bytes: smaps Rss, Shared_Hugetlb, Private_Hugetlb */
 	uint64_t dirty;		/* bytes: smaps Shared_Dirty + Private_Dirty */
 	bool dirty_visible;	/* false for hugetlb: smaps counts no dirty bytes of it */
+	uint64_t vma_bytes;	/* the VMAs smaps counted: the buffer's size, or smaps
+				 * figures include a neighbour it merged with */
 };
 
 /*
@@ -69,7 +71,8 @@ int populate_observe(const void *va, uint64_t size, bool hugetlb,
  * buffer holds the zero page, resident 0; a shared one clean pages);
  * write has every page present, resident and dirty.  Hugetlb pages show
  * no dirty figure, so for them read and write both ask every page
- * present and resident, and the method tells them apart.  False with
+ * present and resident, and the method tells them apart.  The smaps
+ * figures must be of the buffer alone (vma_bytes its size).  False with
  * the reason in @why.
  */
 bool populate_check(enum populate_state s, const struct populate_seen *seen,

@@ -100,6 +100,7 @@ int smaps_range(const char *path, uintptr_t start, uintptr_t end,
 		if (smaps_vma_header(line, &vma_start, &vma_end)) {
 			counting = vma_start < end && vma_end > start;
 			out->vmas += counting;
+			out->vma_bytes += counting ? vma_end - vma_start : 0;
 		} else if (counting) {
 			ret = smaps_add_field(line, out);
 		}

@@ -22,6 +22,7 @@ struct smaps_counts {
 	uint64_t private_dirty;		/* Private_Dirty */
 	/* KernelPageSize / MMUPageSize of the first VMA counted. */
 	uint64_t kernel_page_size, mmu_page_size;
+	uint64_t vma_bytes;		/* the size of the VMAs counted */
 	unsigned int vmas;		/* VMAs counted */
 };
 

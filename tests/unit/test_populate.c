@@ -33,9 +33,10 @@ static bool is(enum populate_state s, struct populate_seen seen)
 
 TEST(populate_check_rules)
 {
-	struct populate_seen none = { .pages = PAGES, .dirty_visible = true };
+	struct populate_seen none = { .pages = PAGES, .dirty_visible = true, .vma_bytes = SIZE };
 	/* A private buffer only read maps the zero page: present, not resident. */
-	struct populate_seen zero = { .pages = PAGES, .present = PAGES, .dirty_visible = true };
+	struct populate_seen zero = { .pages = PAGES, .present = PAGES, .dirty_visible = true,
+				      .vma_bytes = SIZE };
 	struct populate_seen clean = zero, written = zero, half = zero, huge = zero;
 	char why[256];
 
@@ -64,6 +65,10 @@ TEST(populate_check_rules)
 	CHECK_STR(why, "populate none: 1 of 1024 pages present, 0 bytes resident before the map (want none)");
 	CHECK(!populate_check(POPULATE_READ, &half, why, sizeof(why)));
 	CHECK_STR(why, "populate read: 2097152 of 4194304 bytes dirty before the map (want none: written, not read)");
+	/* smaps counts whole VMAs: one merged with a neighbour says nothing. */
+	clean.vma_bytes = 2 * SIZE;
+	CHECK(!populate_check(POPULATE_READ, &clean, why, sizeof(why)));
+	CHECK_STR(why, "populate read: smaps counts 8388608 bytes of VMAs for a buffer of 4194304 (merged with a neighbour?): its figures are not the buffer's");
 }
 
 /*
