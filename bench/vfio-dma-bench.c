@@ -3,13 +3,17 @@
  * vfio-dma-bench: what VFIO_IOMMU_MAP_DMA / UNMAP_DMA (and their iommufd
  * equivalents) cost, per memory backing, size and chunk size.
  *
- * One sample is one buffer's life: mmap, populate (write every 4 KiB),
- * map into the device's IOMMU address space, unmap, munmap; every phase
- * timed on its own. What the kernel really backed the buffer with (THP
- * bytes, huge pages consumed, physical contiguity) is recorded with each
- * sample, outside the timed phases. A -frag backing first puts free
- * memory in a known state, untimed (memstate.h): every page of the
- * buffer its own run of contiguous PFNs, whatever earlier samples left.
+ * One sample is one buffer's life: mmap, populate (the case's populate
+ * state: written, read or untouched, populate.h), map into the device's
+ * IOMMU address space, unmap, munmap; every phase timed on its own. The
+ * populate state (pages present, resident and dirty) is verified before
+ * the map, and what the kernel really backed the buffer with (THP bytes,
+ * huge pages consumed, physical contiguity) once the buffer has its
+ * pages: before the map when it was written, after it when the pin
+ * faulted them in (read: the zero page replaced; none: every page); all
+ * outside the timed phases. A -frag backing first puts free memory in a
+ * known state, untimed (memstate.h): every page of the buffer its own
+ * run of contiguous PFNs, whatever earlier samples left.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +29,7 @@
 #include "iommu.h"
 #include "log.h"
 #include "meta.h"
+#include "populate.h"
 #include "results.h"
 #include "size.h"
 #include "sysfs.h"
@@ -50,6 +55,8 @@ struct opts {
 	size_t nbacking;
 	const struct dma_iface *iface[16];
 	size_t niface;
+	const char *const *populate[POPULATE_NSTATES];	/* into populate_names */
+	size_t npopulate;
 	uint64_t *sizes;
 	size_t nsizes;
 	uint64_t map_chunk;	/* 0: the whole buffer in one call */
@@ -58,6 +65,14 @@ struct opts {
 	bool plan;		/* --plan: print the memory needed, run nothing */
 	struct backing_opts bo;
 	struct cli_run run;
+};
+
+/* One sample's figures. */
+struct sample {
+	uint64_t t[NR_PHASES];
+	struct buffer buf;
+	struct populate_seen seen;
+	bool verified;
 };
 
 static void usage(void)
@@ -78,6 +93,14 @@ static void usage(void)
 "  -c, --map-chunk SIZE    map in chunks of SIZE (default: whole buffer, one call)\n"
 "  -u, --unmap-chunk SIZE  unmap in chunks of SIZE, a multiple of the map chunk\n"
 "                          (default: whole buffer)\n"
+"  -p, --populate LIST     comma list of populate states, each a case of its own\n"
+"                          (default write): write (every 4 KiB written before the\n"
+"                          map), read (only read: a private buffer maps the zero\n"
+"                          page, which the pin replaces page by page),\n"
+"                          none (untouched: the map faults in and zeroes every\n"
+"                          page, so it is the whole cost and there is no populate\n"
+"                          phase); MADV_POPULATE_WRITE/_READ where the kernel has\n"
+"                          them, else one access per 4 KiB (meta.csv: populate.*)\n"
 "  -r, --reps N            recorded repetitions per case, 1 to 100000 (default 5)\n"
 "  -w, --warmup N          unrecorded repetitions before them, 0 to 1000\n"
 "                          (default 1)\n"
@@ -105,6 +128,17 @@ static void list_tables(void)
 	printf("interfaces:\n");
 	for (size_t i = 0; i < dma_nifaces; i++)
 		printf("  %-15s %s\n", dma_ifaces[i].name, dma_ifaces[i].what);
+	printf("populate states:\n");
+	for (int i = 0; i < POPULATE_NSTATES; i++)
+		printf("  %-15s %s\n", populate_names[i], populate_method(i));
+}
+
+/* For CLI_NAMES: the state's entry in populate_names, or NULL. */
+static const char *const *populate_entry(const char *name)
+{
+	int i = populate_find(name);
+
+	return i < 0 ? NULL : &populate_names[i];
 }
 
 static void parse_args(int argc, char **argv, struct opts *o)
@@ -118,6 +152,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "size", required_argument, NULL, 's' },
 		{ "map-chunk", required_argument, NULL, 'c' },
 		{ "unmap-chunk", required_argument, NULL, 'u' },
+		{ "populate", required_argument, NULL, 'p' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "hugetlbfs", required_argument, NULL, O_HUGETLBFS },
@@ -132,7 +167,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .reps = 5, .warmup = 1 };
 	cli_run_init(&o->run);
-	while ((c = cli_getopt(argc, argv, "d:o:b:i:s:c:u:r:w:lh", lo)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:o:b:i:s:c:u:p:r:w:lh", lo)) != -1) {
 		if (cli_run_option(&o->run, c, optarg))
 			continue;
 		switch (c) {
@@ -147,6 +182,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 's': sizes = optarg; break;
 		case 'c': o->map_chunk = cli_size("--map-chunk", optarg); break;
 		case 'u': o->unmap_chunk = cli_size("--unmap-chunk", optarg); break;
+		case 'p':
+			o->npopulate = 0;
+			CLI_NAMES(optarg, o->populate, o->npopulate, populate_entry,
+				  "populate state");
+			break;
 		case 'r': o->reps = cli_uint("--reps", optarg, 1, 100000); break;
 		case 'w': o->warmup = cli_uint("--warmup", optarg, 0, 1000); break;
 		case O_HUGETLBFS: o->bo.hugetlbfs_dir = optarg; break;
@@ -173,6 +213,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	if (!o->niface)
 		for (size_t i = 0; i < dma_nifaces; i++)
 			o->iface[o->niface++] = &dma_ifaces[i];
+	if (!o->npopulate)
+		o->populate[o->npopulate++] = &populate_names[POPULATE_WRITE];
+	for (size_t i = 0; i < o->npopulate; i++)
+		for (size_t j = 0; j < i; j++)
+			if (o->populate[i] == o->populate[j])
+				die_usage("--populate: '%s' twice: one case each", *o->populate[i]);
 }
 
 /*
@@ -228,11 +274,52 @@ static int unmap_range(struct dma_ctx *ctx, uint64_t iova, uint64_t size,
 	return ret;
 }
 
-/* The timed phases of one sample, in the state backing_prepare() made. */
-static int run_phases(struct dma_ctx *ctx, const struct opts *o,
-		      uint64_t size, uint64_t t[NR_PHASES], struct buffer *buf,
-		      bool *verified, char *why, size_t whylen)
+/*
+ * Verify, untimed, what the buffer holds: its populate state (before the
+ * map) or its backing (once it has its pages). The first failure is the
+ * reason kept in @why; the figures of each are recorded in any case.
+ */
+static void verify_state(struct sample *sm, enum populate_state ps,
+			 char *why, size_t whylen)
 {
+	char w[256];
+	int ret = populate_observe(sm->buf.va, sm->buf.size,
+				   strcmp(backing_pool(sm->buf.b), "normal"), &sm->seen);
+
+	if (ret)
+		snprintf(w, sizeof(w), "populate %s: cannot read pagemap or smaps: %s",
+			 populate_names[ps], strerror(-ret));
+	if (ret || !populate_check(ps, &sm->seen, w, sizeof(w))) {
+		if (sm->verified)
+			snprintf(why, whylen, "%s", w);
+		sm->verified = false;
+	}
+}
+
+static void verify_backing(struct sample *sm, char *why, size_t whylen)
+{
+	char w[256];
+
+	if (!backing_verify(&sm->buf, w, sizeof(w))) {
+		if (sm->verified)
+			snprintf(why, whylen, "%s", w);
+		sm->verified = false;
+	}
+}
+
+/*
+ * The timed phases of one sample, in the state backing_prepare() made.
+ * A written buffer has its pages before the map, and its backing is
+ * verified there, as it always was; a read or untouched one gets them
+ * (or replaces the zero page) in the pin, so it is verified after the
+ * map, before the unmap.
+ */
+static int run_phases(struct dma_ctx *ctx, const struct opts *o,
+		      uint64_t size, enum populate_state ps, struct sample *sm,
+		      char *why, size_t whylen)
+{
+	struct buffer *buf = &sm->buf;
+	uint64_t *t = sm->t;
 	struct dma_region r;
 	uint64_t t0, t1;
 	int ret;
@@ -246,10 +333,19 @@ static int run_phases(struct dma_ctx *ctx, const struct opts *o,
 		backing_munmap(buf);
 		return ret;
 	}
-	backing_populate(buf);
+	ret = populate_buffer(buf->va, size, ps);
 	t[PH_POPULATE] = now_ns() - t1;
+	if (ret) {
+		snprintf(why, whylen, "populate %s (%s): %s", populate_names[ps],
+			 populate_method(ps), strerror(-ret));
+		backing_munmap(buf);
+		return ret;
+	}
 
-	*verified = backing_verify(buf, why, whylen);
+	sm->verified = true;
+	verify_state(sm, ps, why, whylen);
+	if (ps == POPULATE_WRITE)
+		verify_backing(sm, why, whylen);
 	r = (struct dma_region){ .va = buf->va, .fd = buf->fd, .iova = IOVA_BASE };
 
 	t0 = now_ns();
@@ -260,6 +356,10 @@ static int run_phases(struct dma_ctx *ctx, const struct opts *o,
 		snprintf(why, whylen, "%s map: %s", ctx->iface->name, strerror(-ret));
 		backing_munmap(buf);
 		return ret;
+	}
+	if (ps != POPULATE_WRITE) {
+		verify_backing(sm, why, whylen);
+		t1 = now_ns();
 	}
 	ret = unmap_range(ctx, IOVA_BASE, size, o->unmap_chunk);
 	t0 = now_ns();
@@ -279,30 +379,49 @@ static int run_phases(struct dma_ctx *ctx, const struct opts *o,
 /*
  * One sample: free memory put in the backing's state, then the timed
  * phases back to back; verification, which reads smaps and pagemap,
- * happens between populate and map, untimed, and so do the preparing
- * and its release.
+ * happens between them, untimed, and so do the preparing and its
+ * release.
  */
 static int run_sample(struct dma_ctx *ctx, const struct opts *o,
 		      const struct backing *b, uint64_t size,
-		      uint64_t t[NR_PHASES], struct buffer *buf,
-		      bool *verified, char *why, size_t whylen)
+		      enum populate_state ps, struct sample *sm,
+		      char *why, size_t whylen)
 {
 	int ret;
 
-	buffer_init(buf, b, size, &o->bo);
-	ret = backing_prepare(buf, why, whylen);
+	buffer_init(&sm->buf, b, size, &o->bo);
+	sm->buf.read_populated = ps == POPULATE_READ;
+	ret = backing_prepare(&sm->buf, why, whylen);
 	if (!ret)
-		ret = run_phases(ctx, o, size, t, buf, verified, why, whylen);
-	backing_release(buf);
+		ret = run_phases(ctx, o, size, ps, sm, why, whylen);
+	backing_release(&sm->buf);
 	return ret;
 }
 
-static void emit_sample(struct results *res, const struct results_case *rc,
-			unsigned int rep, const uint64_t t[NR_PHASES],
-			const struct buffer *buf, bool verified)
+/* An untouched buffer has no populate phase: nothing populated it. */
+static bool has_phase(enum populate_state ps, int p)
 {
+	return p != PH_POPULATE || ps != POPULATE_NONE;
+}
+
+static void emit_sample(struct results *res, const struct results_case *rc,
+			unsigned int rep, enum populate_state ps,
+			const struct sample *sm)
+{
+	const struct buffer *buf = &sm->buf;
+	bool verified = sm->verified;
+
 	for (int p = 0; p < NR_PHASES; p++)
-		results_sample(res, rc, phase_name[p], rep, (double)t[p], "ns", verified);
+		if (has_phase(ps, p))
+			results_sample(res, rc, phase_name[p], rep, (double)sm->t[p],
+				       "ns", verified);
+	results_sample(res, rc, "present-pages", rep, (double)sm->seen.present,
+		       "count", verified);
+	results_sample(res, rc, "resident-bytes", rep, (double)sm->seen.resident,
+		       "bytes", verified);
+	if (sm->seen.dirty_visible)
+		results_sample(res, rc, "dirty-bytes", rep, (double)sm->seen.dirty,
+			       "bytes", verified);
 	if (buf->b->thp || buf->thp_bytes)
 		results_sample(res, rc, "thp-fraction", rep,
 			       buffer_thp_fraction(buf), "fraction", verified);
@@ -338,13 +457,12 @@ static bool too_many_mappings(const struct dma_ctx *ctx, const struct opts *o,
 /* Returns the case's status. */
 static enum case_status run_case(struct results *res, struct dma_ctx *ctx,
 				 const struct opts *o, struct results_case *rc,
-				 const struct backing *b, char *why, size_t whylen)
+				 const struct backing *b, enum populate_state ps,
+				 char *why, size_t whylen)
 {
 	unsigned int total = o->warmup + o->reps, bad = 0;
 	double *v[NR_PHASES];
-	uint64_t t[NR_PHASES];
-	struct buffer buf;
-	bool verified;
+	struct sample sm;
 
 	if (ctx->iface->needs_fd && !b->has_fd) {
 		snprintf(why, whylen, "%s maps file descriptors: memfd and hugetlbfs backings only",
@@ -359,18 +477,19 @@ static enum case_status run_case(struct results *res, struct dma_ctx *ctx,
 	for (int p = 0; p < NR_PHASES; p++)
 		v[p] = calloc(o->reps, sizeof(double));
 	for (unsigned int i = 0; i < total; i++) {
-		if (run_sample(ctx, o, b, rc->size, t, &buf, &verified, why, whylen))
+		if (run_sample(ctx, o, b, rc->size, ps, &sm, why, whylen))
 			goto fail;
 		if (i < o->warmup)
 			continue;
-		emit_sample(res, rc, i - o->warmup, t, &buf, verified);
-		if (!verified)
+		emit_sample(res, rc, i - o->warmup, ps, &sm);
+		if (!sm.verified)
 			bad++;
 		for (int p = 0; p < NR_PHASES; p++)
-			v[p][i - o->warmup] = (double)t[p];
+			v[p][i - o->warmup] = (double)sm.t[p];
 	}
 	for (int p = 0; p < NR_PHASES; p++)
-		results_report(rc, phase_name[p], v[p], o->reps);
+		if (has_phase(ps, p))
+			results_report(rc, phase_name[p], v[p], o->reps);
 	for (int p = 0; p < NR_PHASES; p++)
 		free(v[p]);
 	/* @why still holds the last verification failure, if any. */
@@ -398,6 +517,11 @@ static void check_memlock(const struct opts *o)
 		return;
 	die_fail("RLIMIT_MEMLOCK is %llu bytes but the largest case pins %llu: raise it (ulimit -l) or run as root",
 		 (unsigned long long)rl.rlim_cur, (unsigned long long)largest);
+}
+
+static enum populate_state state_of(const struct opts *o, size_t i)
+{
+	return (enum populate_state)(o->populate[i] - populate_names);
 }
 
 /* How the -frag backings of this run make their state (memstate.h). */
@@ -438,14 +562,23 @@ static void describe_run(const struct opts *o, const struct vfio_pci_device *dev
 	meta_set(m, "warmup", "%u", o->warmup);
 	meta_set(m, "map_chunk", "%s", o->map_chunk ? size_format(o->map_chunk, s, sizeof(s)) : "whole");
 	meta_set(m, "unmap_chunk", "%s", o->unmap_chunk ? size_format(o->unmap_chunk, s, sizeof(s)) : "whole");
-	meta_set(m, "populate", "write one byte per 4 KiB");
+	for (size_t i = 0; i < o->npopulate; i++) {
+		enum populate_state ps = state_of(o, i);
+		char key[32];
+
+		snprintf(key, sizeof(key), "populate.%s", populate_names[ps]);
+		meta_set(m, key, "%s", populate_method(ps));
+	}
+	meta_set(m, "populate.verify",
+		 "before the map, untimed: pages present (pagemap), resident and dirty bytes (smaps); none: nothing present or resident; read: all present, nothing dirty; write: all present, resident and dirty (hugetlb shows no dirty bytes: read and write both all resident); the backing (THP, huge pages, pfn-runs) before the map for write, after it for read and none");
 	describe_memstate(o, m);
 	for (size_t i = 0; i < o->niface; i++)
 		for (size_t j = 0; j < o->nbacking; j++)
 			len += (size_t)snprintf(buf + len, len < sizeof(buf) ? sizeof(buf) - len : 0,
 						"%s%s/%s", len ? " " : "",
 						o->iface[i]->name, o->backing[j]->name);
-	meta_set(m, "case_order", "%s (each over sizes in the order given)", buf);
+	meta_set(m, "case_order", "%s (each over populate states, then sizes, in the order given)",
+		 buf);
 }
 
 int main(int argc, char **argv)
@@ -477,39 +610,40 @@ int main(int argc, char **argv)
 	if (results_open(&res, &o.run.ro, &meta, why, sizeof(why)))
 		die_fail("%s", why);
 
-	total = (unsigned int)(o.niface * o.nbacking * o.nsizes);
+	total = (unsigned int)(o.niface * o.nbacking * o.npopulate * o.nsizes);
 	for (size_t i = 0; i < o.niface; i++) {
 		struct dma_ctx ctx;
 		ret = dma_ctx_open(&ctx, o.iface[i], &dev, why, sizeof(why));
 
 		if (ret)
 			log_msg("%s: %s", o.iface[i]->name, why);
-		for (size_t j = 0; j < o.nbacking; j++) {
-			for (size_t k = 0; k < o.nsizes; k++) {
-				struct results_case rc = {
-					.bench = "dma", .backing = o.backing[j]->name,
-					.level = "", .iface = o.iface[i]->name,
-					.size = o.sizes[k], .chunk = o.map_chunk,
-					.unmap_chunk = o.unmap_chunk,
-				};
-				enum case_status st;
+		for (size_t n = 0; n < o.nbacking * o.npopulate * o.nsizes; n++) {
+			size_t j = n / (o.npopulate * o.nsizes), k = n % o.nsizes;
+			enum populate_state ps = state_of(&o, n / o.nsizes % o.npopulate);
+			struct results_case rc = {
+				.bench = "dma", .backing = o.backing[j]->name,
+				.level = "", .iface = o.iface[i]->name,
+				.size = o.sizes[k], .chunk = o.map_chunk,
+				.unmap_chunk = o.unmap_chunk,
+				.populate = populate_names[ps],
+			};
+			enum case_status st;
 
-				log_progress("case %u/%u: %s %s %s: %u+%u reps",
-					     ++ncase, total, rc.iface, rc.backing,
-					     size_format(rc.size, s, sizeof(s)),
-					     o.warmup, o.reps);
-				if (ret) {
-					/* The interface itself failed or is absent. */
-					st = ret == -EOPNOTSUPP ? CASE_SKIP : CASE_FAIL;
-				} else {
-					why[0] = '\0';
-					st = run_case(&res, &ctx, &o, &rc, o.backing[j],
-						      why, sizeof(why));
-				}
-				results_case_done(&res, &rc, st, st == CASE_SKIP ? 0 : o.reps, why);
-				nrun += st == CASE_OK;
-				nfail += st == CASE_FAIL || st == CASE_UNVERIFIED;
+			log_progress("case %u/%u: %s %s populate %s %s: %u+%u reps",
+				     ++ncase, total, rc.iface, rc.backing, rc.populate,
+				     size_format(rc.size, s, sizeof(s)),
+				     o.warmup, o.reps);
+			if (ret) {
+				/* The interface itself failed or is absent. */
+				st = ret == -EOPNOTSUPP ? CASE_SKIP : CASE_FAIL;
+			} else {
+				why[0] = '\0';
+				st = run_case(&res, &ctx, &o, &rc, o.backing[j], ps,
+					      why, sizeof(why));
 			}
+			results_case_done(&res, &rc, st, st == CASE_SKIP ? 0 : o.reps, why);
+			nrun += st == CASE_OK;
+			nfail += st == CASE_FAIL || st == CASE_UNVERIFIED;
 		}
 		if (!ret)
 			dma_ctx_close(&ctx);

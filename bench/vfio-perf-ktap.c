@@ -142,6 +142,7 @@ static void put_row(struct csv_writer *w, const struct opts *o,
 	csv_put_str(w, status);
 	csv_put_str(w, "0");
 	csv_put_str(w, reason);
+	csv_put_str(w, "");	/* populate: a check touches no buffer */
 	csv_end_row(w);
 	t->total++;
 	if (!strcmp(status, "ok"))

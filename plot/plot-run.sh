@@ -57,12 +57,14 @@ kvm) clock="KVM" ;;
 *) clock="bare metal" ;;
 esac
 
-# Rows of one phase: "backing  med lo hi" per interface, NaN where absent.
+# Rows of one phase: "backing  med lo hi" per interface, NaN where absent;
+# written buffers only (populate write: the one state every run has).
 dat_block() {
 	awk -F, -v size="$1" -v phase="$2" '
 	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	$col["bench"] == "dma" && $col["size_bytes"] == size &&
 	$col["chunk"] == "" && $col["unmap_chunk"] == "" &&
+	(!("populate" in col) || $col["populate"] == "write") &&
 	$col["metric"] == phase {
 		b = $col["backing"]; f = $col["iface"]
 		if (!(b in bseen)) { bseen[b] = 1; border[++nb] = b }

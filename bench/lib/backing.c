@@ -366,7 +366,8 @@ static bool verify_pages(struct buffer *buf, char *why, size_t whylen)
 		return false;
 	}
 	buf->thp_bytes = buf->b->kind == BK_ANON ? c.anon_huge : c.shmem_pmd;
-	if (buf->b->thp && buffer_thp_fraction(buf) < THP_MIN_FRACTION) {
+	if (buf->b->thp && buffer_thp_fraction(buf) < THP_MIN_FRACTION &&
+	    !(buf->read_populated && buf->b->kind == BK_ANON)) {
 		snprintf(why, whylen, "only %.1f%% of the buffer is THP (want >= %.0f%%)",
 			 100 * buffer_thp_fraction(buf), 100 * THP_MIN_FRACTION);
 		return false;

@@ -77,6 +77,13 @@ struct buffer {
 	uint64_t huge_pages;	/* hugetlb pages this buffer consumed */
 	int64_t pfn_runs;	/* runs of contiguous PFNs; -1: unreadable */
 	struct memstate_holder hold;	/* a -frag 4K buffer's holder */
+	/*
+	 * Only read before the map: a private THP buffer then holds the
+	 * huge zero page, and what the pin's write fault makes of it (a THP,
+	 * or 4K pages where the kernel splits it) is the kernel's outcome,
+	 * recorded as thp-fraction, not a promise to verify.
+	 */
+	bool read_populated;
 };
 
 /* Per-run options that some backings need. */
@@ -106,7 +113,8 @@ int backing_mmap(struct buffer *buf, const struct backing_opts *o);
 void backing_populate(struct buffer *buf);
 /*
  * Record what was obtained. Returns true if it is what the backing
- * promises (>= 90% THP for THP backings, every huge page for hugetlb,
+ * promises (>= 90% THP for THP backings but a private one only read
+ * (read_populated), every huge page for hugetlb,
  * for -frag backings pfn-runs >= 90% of the pages and no page isolated
  * by compaction since backing_prepare()), else false with the reason in
  * @why.

@@ -23,9 +23,11 @@ static const char *const calib_cols[] = {
 	"floor_1", "floor_2", "floor_3", "floor_5", "floor_8",
 	"mde_1", "mde_2", "mde_3", "mde_5", "mde_8",
 	"aa_comparisons", "aa_false", "aa_unstable",
-	"scaled_comparisons", "scaled_regressed",
+	"scaled_comparisons", "scaled_regressed", "populate",
 };
 enum { K_ACCEL, K_LABEL, K_KERNEL, K_BOOTS, K_CASE = 7, K_BOOT_SD = 22, K_DF };
+/* Calibrations written before the populate column have one column less. */
+#define CALIB_OLD_NCOLS (ARRAY_SIZE(calib_cols) - 1)
 
 static const char *calib_goal_name(enum compare_goal g)
 {
@@ -45,8 +47,10 @@ static void calib_put_row(struct csv_writer *w, const struct calib_meta *m,
 	csv_put_double(w, m->threshold);
 	csv_put_double(w, m->scale);
 	csv_put_str(w, case_name(r->k, buf, sizeof(buf)));
+	/* populate came later: its column is the last (docs/results.md). */
 	for (size_t f = 0; f < CASE_NFIELDS; f++)
-		csv_put_str(w, case_field_text(r->k, (enum case_field)f, buf, sizeof(buf)));
+		if (f != CASE_POPULATE)
+			csv_put_str(w, case_field_text(r->k, (enum case_field)f, buf, sizeof(buf)));
 	csv_put_str(w, calib_goal_name(r->goal));
 	csv_put_u64(w, r->n);
 	csv_put_u64(w, r->boots);
@@ -63,6 +67,7 @@ static void calib_put_row(struct csv_writer *w, const struct calib_meta *m,
 	csv_put_u64(w, r->aa_unstable);
 	csv_put_u64(w, r->scaled_comparisons);
 	csv_put_u64(w, r->scaled_regressed);
+	csv_put_str(w, r->k->populate);
 	csv_end_row(w);
 }
 
@@ -149,7 +154,7 @@ static int calib_row_in(struct calib *c, char **f, size_t line, char *err,
 int calib_read(struct calib *c, const char *path, char *err, size_t len)
 {
 	struct csv_reader r;
-	size_t line = 1, n;
+	size_t line = 1, n, ncols;
 	struct stat st;
 	char **f;
 	FILE *fp;
@@ -166,19 +171,20 @@ int calib_read(struct calib *c, const char *path, char *err, size_t len)
 		return calib_fail(err, len, -errno, "cannot open %s: %s", c->path, strerror(errno));
 	csv_reader_init(&r, fp);
 	ret = csv_read_row(&r, &f, &n);
-	for (size_t i = 0; ret == 1 && (i < n || i < ARRAY_SIZE(calib_cols)); i++)
-		if (i >= n || i >= ARRAY_SIZE(calib_cols) || strcmp(f[i], calib_cols[i]))
+	ncols = ret == 1 && n == CALIB_OLD_NCOLS ? CALIB_OLD_NCOLS : ARRAY_SIZE(calib_cols);
+	for (size_t i = 0; ret == 1 && (i < n || i < ncols); i++)
+		if (i >= n || i >= ncols || strcmp(f[i], calib_cols[i]))
 			ret = calib_fail(err, len, -EINVAL, "%s:1: header column %zu is '%s', a calibration's is '%s' (docs/results.md)",
 					 c->path, i + 1, i < n ? f[i] : "(none)",
-					 i < ARRAY_SIZE(calib_cols) ? calib_cols[i] : "(none)");
+					 i < ncols ? calib_cols[i] : "(none)");
 	if (ret == 0)
 		ret = calib_fail(err, len, -EINVAL, "%s:1: empty file, no header", c->path);
 	while (ret == 1) {
 		ret = csv_read_row(&r, &f, &n);
 		line++;
-		if (ret == 1 && n != ARRAY_SIZE(calib_cols))
+		if (ret == 1 && n != ncols)
 			ret = calib_fail(err, len, -EINVAL, "%s:%zu: %zu fields, the header has %zu",
-					 c->path, line, n, ARRAY_SIZE(calib_cols));
+					 c->path, line, n, ncols);
 		else if (ret == 1)
 			ret = calib_row_in(c, f, line, err, len) ?: 1;
 	}

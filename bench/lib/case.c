@@ -8,6 +8,7 @@
 #include "backing.h"
 #include "case.h"
 #include "iommu.h"
+#include "populate.h"
 #include "size.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -20,6 +21,7 @@ const char *const case_columns[CASE_NFIELDS] = {
 	[CASE_SIZE] = "size_bytes",
 	[CASE_CHUNK] = "chunk_bytes",
 	[CASE_UNMAP_CHUNK] = "unmap_chunk_bytes",
+	[CASE_POPULATE] = "populate",
 	[CASE_METRIC] = "metric",
 	[CASE_UNIT] = "unit",
 };
@@ -41,6 +43,10 @@ static const struct case_metric case_metrics[] = {
 	{ "thp-fraction", "fraction", CASE_M_INFO },
 	{ "hugetlb-pages", "count", CASE_M_INFO },
 	{ "pfn-runs", "count", CASE_M_INFO },
+	/* The populate state before the map (populate.h). */
+	{ "present-pages", "count", CASE_M_INFO },
+	{ "resident-bytes", "bytes", CASE_M_INFO },
+	{ "dirty-bytes", "bytes", CASE_M_INFO },
 	/* vfio-mmio-bench: fault-in of a BAR mapping. */
 	{ "faults", "count", 0 },
 	{ "faults-rusage", "count", 0 },
@@ -174,6 +180,8 @@ int case_set_field(struct case_key *k, enum case_field f, const char *s,
 		return case_copy(k->level, sizeof(k->level), s, col, why, whylen);
 	case CASE_IFACE:
 		return case_copy(k->iface, sizeof(k->iface), s, col, why, whylen);
+	case CASE_POPULATE:
+		return case_copy(k->populate, sizeof(k->populate), s, col, why, whylen);
 	case CASE_METRIC:
 		return case_copy(k->metric, sizeof(k->metric), s, col, why, whylen);
 	case CASE_UNIT:
@@ -212,6 +220,12 @@ int case_check(const struct case_key *k, bool with_metric, char *why,
 	else if (*k->iface && !dma_iface_find(k->iface))
 		snprintf(why, whylen, "iface '%s' is not one of vfio-dma-bench --list or empty",
 			 k->iface);
+	else if (!strcmp(k->bench, "dma") && populate_find(k->populate) < 0)
+		snprintf(why, whylen, "populate '%s' of a dma case is not write, read or none",
+			 k->populate);
+	else if (strcmp(k->bench, "dma") && *k->populate)
+		snprintf(why, whylen, "populate '%s' of a %s case is not empty",
+			 k->populate, k->bench);
 	else if (!with_metric)
 		return 0;
 	else if (!(m = case_metric_find(k->metric)))
@@ -225,28 +239,10 @@ int case_check(const struct case_key *k, bool with_metric, char *why,
 	return -EINVAL;
 }
 
-const char *case_field_text(const struct case_key *k, enum case_field f,
-			    char *buf, size_t len)
+const char *case_field_default(const struct case_key *k, enum case_field f)
 {
-	const char *s = NULL;
-	uint64_t v = 0;
-
-	switch (f) {
-	case CASE_BENCH: s = k->bench; break;
-	case CASE_BACKING: s = k->backing; break;
-	case CASE_LEVEL: s = k->level; break;
-	case CASE_IFACE: s = k->iface; break;
-	case CASE_METRIC: s = k->metric; break;
-	case CASE_UNIT: s = k->unit; break;
-	case CASE_SIZE: v = k->size; break;
-	case CASE_CHUNK: v = k->chunk; break;
-	default: v = k->unmap_chunk; break;
-	}
-	if (s)
-		snprintf(buf, len, "%s", s);
-	else
-		snprintf(buf, len, "%" PRIu64, v);
-	return buf;
+	return f == CASE_POPULATE && !strcmp(k->bench, "dma") ?
+	       populate_names[POPULATE_WRITE] : "";
 }
 
 /* The text of a string field of @k, or NULL for a size. */
@@ -257,10 +253,29 @@ static const char *case_str(const struct case_key *k, size_t f)
 	case CASE_BACKING: return k->backing;
 	case CASE_LEVEL: return k->level;
 	case CASE_IFACE: return k->iface;
+	case CASE_POPULATE: return k->populate;
 	case CASE_METRIC: return k->metric;
 	case CASE_UNIT: return k->unit;
 	default: return NULL;
 	}
+}
+
+/* A size field of @k. */
+static uint64_t case_u64(const struct case_key *k, size_t f)
+{
+	return f == CASE_SIZE ? k->size : f == CASE_CHUNK ? k->chunk : k->unmap_chunk;
+}
+
+const char *case_field_text(const struct case_key *k, enum case_field f,
+			    char *buf, size_t len)
+{
+	const char *s = case_str(k, f);
+
+	if (s)
+		snprintf(buf, len, "%s", s);
+	else
+		snprintf(buf, len, "%" PRIu64, case_u64(k, f));
+	return buf;
 }
 
 int case_cmp(const struct case_key *a, const struct case_key *b,
@@ -270,10 +285,8 @@ int case_cmp(const struct case_key *a, const struct case_key *b,
 
 	for (size_t f = 0; f < nfields && !c; f++) {
 		if (f >= CASE_SIZE && f <= CASE_UNMAP_CHUNK) {
-			uint64_t u, v;
+			uint64_t u = case_u64(a, f), v = case_u64(b, f);
 
-			u = f == CASE_SIZE ? a->size : f == CASE_CHUNK ? a->chunk : a->unmap_chunk;
-			v = f == CASE_SIZE ? b->size : f == CASE_CHUNK ? b->chunk : b->unmap_chunk;
 			c = (u > v) - (u < v);
 		} else {
 			/* The fields themselves: a test case's name is long. */
@@ -295,15 +308,18 @@ const char *case_size_text(uint64_t v, uint64_t size, char *buf, size_t len)
 const char *case_name(const struct case_key *k, char *buf, size_t len)
 {
 	char size[SIZE_FMT_LEN], chunk[SIZE_FMT_LEN], unmap[SIZE_FMT_LEN];
+	/* "write" is left out: every name from before populate states stays. */
 	const char *parts[] = {
 		k->bench, k->backing, k->level, k->iface,
 		k->size ? size_format(k->size, size, sizeof(size)) : "",
 		case_size_text(k->chunk, k->size, chunk, sizeof(chunk)),
 		case_size_text(k->unmap_chunk, k->size, unmap, sizeof(unmap)),
+		strcmp(k->populate, populate_names[POPULATE_WRITE]) ? k->populate : "",
 		k->metric,
 	};
 	static const char *const prefix[] = {
 		[CASE_CHUNK] = "chunk-", [CASE_UNMAP_CHUNK] = "unmap-chunk-",
+		[CASE_POPULATE] = "populate-",
 	};
 	size_t off = 0;
 

@@ -5,8 +5,8 @@
  * vocabularies its fields are drawn from (docs/results.md, "Cases").
  *
  * A case is what ran (bench, backing, level, iface, size, chunk, unmap
- * chunk: one row of cases.csv) plus what was measured of it (metric and
- * unit: the rows of samples.csv).  Everything that matches, names or
+ * chunk, populate state: one row of cases.csv) plus what was measured of
+ * it (metric and unit: the rows of samples.csv).  Everything that matches, names or
  * groups cases goes through here; nothing else spells the key out.
  */
 #ifndef VFIO_PERF_CASE_H
@@ -18,7 +18,8 @@
 
 enum case_field {
 	CASE_BENCH, CASE_BACKING, CASE_LEVEL, CASE_IFACE, CASE_SIZE,
-	CASE_CHUNK, CASE_UNMAP_CHUNK, CASE_METRIC, CASE_UNIT, CASE_NFIELDS,
+	CASE_CHUNK, CASE_UNMAP_CHUNK, CASE_POPULATE, CASE_METRIC, CASE_UNIT,
+	CASE_NFIELDS,
 };
 
 /* cases.csv has the fields before CASE_METRIC: what ran. */
@@ -35,6 +36,11 @@ struct case_key {
 	uint64_t size;		/* bytes, > 0 */
 	uint64_t chunk;		/* bytes; == size for whole-range calls */
 	uint64_t unmap_chunk;	/* bytes; == size for whole-range calls */
+	/*
+	 * What touched a dma buffer before its map: "write", "read" or
+	 * "none" (populate.h); "" for every other bench.
+	 */
+	char populate[8];
 	char metric[64];	/* "" in a cases.csv row */
 	char unit[16];		/* "" in a cases.csv row */
 };
@@ -81,6 +87,14 @@ int case_set_field(struct case_key *k, enum case_field f, const char *s,
 int case_check(const struct case_key *k, bool with_metric, char *why,
 	       size_t whylen);
 
+/*
+ * The value of field @f in a run written before the field existed
+ * (its column absent): "write" for the populate state of a dma case,
+ * since every buffer was written before populate states were cases;
+ * "" otherwise.  Call it once the bench is set.
+ */
+const char *case_field_default(const struct case_key *k, enum case_field f);
+
 /* The text of field @f of @k (sizes in decimal bytes), in @buf. */
 const char *case_field_text(const struct case_key *k, enum case_field f,
 			    char *buf, size_t len);
@@ -95,7 +109,8 @@ int case_cmp(const struct case_key *a, const struct case_key *b,
 /*
  * "dma/hugetlb-2m/type1v2/1G/map": the fields that are set, sizes in
  * size_format()'s binary units, the chunks ("chunk-2M",
- * "unmap-chunk-64M") only when a range is not mapped whole, then the
+ * "unmap-chunk-64M") only when a range is not mapped whole, the
+ * populate state only when it is not "write" ("populate-none"), then the
  * metric (left out of a cases.csv row's name).  Returns @buf.
  */
 const char *case_name(const struct case_key *k, char *buf, size_t len);

@@ -60,6 +60,37 @@ int64_t pagemap_pfn_runs(const void *va, uint64_t len)
 	return runs;
 }
 
+uint64_t pagemap_count_present(const uint64_t *e, size_t n)
+{
+	uint64_t present = 0;
+
+	for (size_t i = 0; i < n; i++)
+		present += !!(e[i] & PM_PRESENT);
+	return present;
+}
+
+int64_t pagemap_present(const void *va, uint64_t len)
+{
+	static uint64_t e[BATCH];
+	uint64_t first = (uintptr_t)va / PAGE, n = len / PAGE;
+	int64_t present = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	for (uint64_t i = 0; i < n; i += BATCH) {
+		size_t cnt = n - i < BATCH ? n - i : BATCH;
+
+		if (pagemap_read(fd, first + i, cnt, e)) {
+			present = -EIO;
+			break;
+		}
+		present += (int64_t)pagemap_count_present(e, cnt);
+	}
+	close(fd);
+	return present;
+}
+
 int pagemap_pfns(const void *va, uint64_t n, uint64_t stride, uint64_t *pfn)
 {
 	uint64_t first = (uintptr_t)va / PAGE, step = stride / PAGE;

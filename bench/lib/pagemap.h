@@ -28,6 +28,16 @@ int64_t pagemap_pfn_runs(const void *va, uint64_t len);
  */
 int pagemap_pfns(const void *va, uint64_t n, uint64_t stride, uint64_t *pfn);
 
+/*
+ * How many of the 4 KiB pages of [va, va+len) are present (a page of the
+ * shared zero page too), or -errno if pagemap cannot be read.  The
+ * present bit needs no privilege.
+ */
+int64_t pagemap_present(const void *va, uint64_t len);
+
+/* How many of @n pagemap entries are present. */
+uint64_t pagemap_count_present(const uint64_t *entries, size_t n);
+
 /* Count runs in an array of pagemap entries; -1 if any is not present. */
 int64_t pagemap_count_runs(const uint64_t *entries, size_t n, uint64_t *last_pfn);
 

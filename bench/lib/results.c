@@ -13,17 +13,22 @@
 #include "size.h"
 #include "stats.h"
 
-/* The header of samples.csv and cases.csv: docs/results.md. */
+/*
+ * The header of samples.csv and cases.csv: docs/results.md.  Columns
+ * that came later follow the older ones, so every earlier header is a
+ * prefix of today's.
+ */
 static const char *const sample_cols[] = {
 	"run_id", "bench", "backing", "level", "iface", "size_bytes",
 	"chunk_bytes", "metric", "boot", "rep", "value", "unit",
 	"unmap_chunk_bytes", "kernel", "target", "accel", "device", "cpu",
-	"node", "verified",
+	"node", "verified", "populate",
 };
 
 const char *const results_case_cols[RESULTS_NCASE_COLS] = {
 	"run_id", "bench", "backing", "level", "iface", "size_bytes",
 	"chunk_bytes", "unmap_chunk_bytes", "status", "reps", "reason",
+	"populate",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -131,6 +136,7 @@ void results_sample(struct results *r, const struct results_case *c,
 	csv_put_str(w, r->o.cpu);
 	csv_put_str(w, r->o.node);
 	csv_put_str(w, verified ? "yes" : "no");
+	csv_put_str(w, c->populate);
 	csv_end_row(w);
 }
 
@@ -144,6 +150,7 @@ void results_case_done(struct results *r, const struct results_case *c,
 	csv_put_str(w, case_status_name(st));
 	csv_put_u64(w, reps);
 	csv_put_str(w, st == CASE_OK ? "" : reason);
+	csv_put_str(w, c->populate);
 	csv_end_row(w);
 	if (st != CASE_OK)
 		log_msg("  %s: %s", case_status_name(st), reason);

@@ -36,12 +36,13 @@ struct results_case {
 	uint64_t size;
 	uint64_t chunk;		/* 0: whole */
 	uint64_t unmap_chunk;	/* 0: whole */
+	const char *populate;	/* dma: write, read, none; NULL: "" */
 };
 
 enum case_status { CASE_OK, CASE_SKIP, CASE_FAIL, CASE_UNVERIFIED };
 
 /* The header of cases.csv (docs/results.md). */
-#define RESULTS_NCASE_COLS 11
+#define RESULTS_NCASE_COLS 12
 extern const char *const results_case_cols[RESULTS_NCASE_COLS];
 
 struct results {

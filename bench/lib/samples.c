@@ -15,28 +15,35 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The exact headers of docs/results.md. */
+/*
+ * The exact headers of docs/results.md.  Today's, or the one before the
+ * populate column (S_OLD_NCOLS, C_OLD_NCOLS columns), whose dma cases
+ * were all written (case_field_default()).
+ */
 static const char *const samples_cols[] = {
 	"run_id", "bench", "backing", "level", "iface", "size_bytes",
 	"chunk_bytes", "metric", "boot", "rep", "value", "unit",
 	"unmap_chunk_bytes", "kernel", "target", "accel", "device", "cpu",
-	"node", "verified",
+	"node", "verified", "populate",
 };
 enum { S_RUN_ID, S_BENCH, S_BACKING, S_LEVEL, S_IFACE, S_SIZE, S_CHUNK,
        S_METRIC, S_BOOT, S_REP, S_VALUE, S_UNIT, S_UNMAP_CHUNK, S_KERNEL,
-       S_TARGET, S_ACCEL, S_DEVICE, S_CPU, S_NODE, S_VERIFIED, S_NCOLS };
+       S_TARGET, S_ACCEL, S_DEVICE, S_CPU, S_NODE, S_VERIFIED, S_POPULATE,
+       S_NCOLS, S_OLD_NCOLS = S_POPULATE };
 
 /* Where each case field stands in samples.csv. */
 static const int samples_case_col[CASE_NFIELDS] = {
 	S_BENCH, S_BACKING, S_LEVEL, S_IFACE, S_SIZE, S_CHUNK, S_UNMAP_CHUNK,
-	S_METRIC, S_UNIT,
+	S_POPULATE, S_METRIC, S_UNIT,
 };
 
 static const char *const cases_cols[] = {
 	"run_id", "bench", "backing", "level", "iface", "size_bytes",
 	"chunk_bytes", "unmap_chunk_bytes", "status", "reps", "reason",
+	"populate",
 };
-enum { C_RUN_ID, C_STATUS = 8, C_REPS, C_REASON, C_NCOLS };
+enum { C_RUN_ID, C_STATUS = 8, C_REPS, C_REASON, C_POPULATE, C_NCOLS,
+       C_OLD_NCOLS = C_POPULATE };
 
 static const char *const case_statuses[] = { "ok", "skip", "fail", "unverified" };
 enum { CS_OK, CS_SKIP, CS_FAIL, CS_UNVERIFIED };
@@ -158,9 +165,13 @@ static bool samples_parse_value(const char *s, double *out)
 	return !errno && end == p;
 }
 
-/* The header of @path must be exactly @cols. */
+/*
+ * The header of @path must be exactly @cols, of @n columns, or of
+ * @n_old (the columns of older runs); *@have says which.
+ */
 static int samples_header(struct samples_set *set, struct csv_reader *r,
-			  const char *path, const char *const *cols, size_t n)
+			  const char *path, const char *const *cols, size_t n,
+			  size_t n_old, size_t *have)
 {
 	size_t nf;
 	char **f;
@@ -169,6 +180,9 @@ static int samples_header(struct samples_set *set, struct csv_reader *r,
 	if (ret < 0 || ret == 0)
 		return samples_fail(set, -EINVAL, "%s:1: %s", path,
 				    ret ? "malformed CSV" : "empty file, no header");
+	if (nf == n_old)
+		n = n_old;
+	*have = n;
 	for (size_t i = 0; i < n || i < nf; i++)
 		if (i >= n || i >= nf || strcmp(f[i], cols[i]))
 			return samples_fail(set, -EINVAL,
@@ -277,7 +291,8 @@ static int samples_read_meta(struct samples_set *set, FILE *fp,
 	int ret;
 
 	csv_reader_init(&r, fp);
-	ret = samples_header(set, &r, path, (const char *const[]){ "key", "value" }, 2);
+	ret = samples_header(set, &r, path, (const char *const[]){ "key", "value" }, 2,
+			     2, &n);
 	while (!ret && (ret = samples_row(set, &r, path, &line, 2, &f, &n)) == 1) {
 		const char *key = f[0];
 		const struct samples_kv *dup;
@@ -424,8 +439,12 @@ static struct samples_rcase *samples_rcase_find(struct samples_rcases *rc,
 	return NULL;
 }
 
-/* Fill the case fields of @k from row @f, whose field k sits at col[k]. */
-static int samples_case_fields(struct samples_set *set, char **f,
+/*
+ * Fill the case fields of @k from row @f, whose field k sits at col[k];
+ * a field whose column the row lacks (@nf fields: an older run) takes
+ * its default.
+ */
+static int samples_case_fields(struct samples_set *set, char **f, size_t nf,
 			       const int *col, size_t nfields, bool with_metric,
 			       const char *path, size_t line, struct case_key *k)
 {
@@ -433,7 +452,10 @@ static int samples_case_fields(struct samples_set *set, char **f,
 
 	*k = (struct case_key){ 0 };
 	for (size_t i = 0; i < nfields; i++)
-		if (case_set_field(k, (enum case_field)i, f[col[i]], why, sizeof(why)))
+		if (case_set_field(k, (enum case_field)i,
+				   (size_t)col[i] < nf ? f[col[i]] :
+				   case_field_default(k, (enum case_field)i),
+				   why, sizeof(why)))
 			return samples_fail(set, -EINVAL, "%s:%zu: %s", path, line, why);
 	if (case_check(k, with_metric, why, sizeof(why)))
 		return samples_fail(set, -EINVAL, "%s:%zu: %s", path, line, why);
@@ -444,15 +466,15 @@ static int samples_read_cases(struct samples_set *set, FILE *fp,
 			      const char *path, const struct samples_run *run,
 			      struct samples_rcases *rc)
 {
-	static const int col[CASE_NRUN_FIELDS] = { 1, 2, 3, 4, 5, 6, 7 };
-	size_t line = 1, n;
+	static const int col[CASE_NRUN_FIELDS] = { 1, 2, 3, 4, 5, 6, 7, C_POPULATE };
+	size_t line = 1, n, ncols;
 	struct csv_reader r;
 	char **f, name[CASE_NAME_LEN];
 	int ret;
 
 	csv_reader_init(&r, fp);
-	ret = samples_header(set, &r, path, cases_cols, C_NCOLS);
-	while (!ret && (ret = samples_row(set, &r, path, &line, C_NCOLS, &f, &n)) == 1) {
+	ret = samples_header(set, &r, path, cases_cols, C_NCOLS, C_OLD_NCOLS, &ncols);
+	while (!ret && (ret = samples_row(set, &r, path, &line, ncols, &f, &n)) == 1) {
 		struct samples_rcase c = { .line = line }, *dup;
 
 		ret = -EINVAL;
@@ -461,7 +483,7 @@ static int samples_read_cases(struct samples_set *set, FILE *fp,
 				     path, line, f[C_RUN_ID], run->run_id);
 			break;
 		}
-		if (samples_case_fields(set, f, col, CASE_NRUN_FIELDS, false, path, line, &c.k))
+		if (samples_case_fields(set, f, n, col, CASE_NRUN_FIELDS, false, path, line, &c.k))
 			break;
 		c.status = samples_index(f[C_STATUS], case_statuses, ARRAY_SIZE(case_statuses));
 		if (c.status < 0) {
@@ -518,7 +540,7 @@ static int samples_same(struct samples_set *set, const char *path, size_t line,
 			    path, line, col, got, want);
 }
 
-static int samples_parse_row(struct samples_set *set, char **f,
+static int samples_parse_row(struct samples_set *set, char **f, size_t nf,
 			     const char *path, size_t line,
 			     const struct samples_run *run,
 			     struct samples_rcases *rc, struct samples_row *row)
@@ -532,7 +554,7 @@ static int samples_parse_row(struct samples_set *set, char **f,
 	ret = ret ? ret : samples_same(set, path, line, "boot", f[S_BOOT], boot);
 	ret = ret ? ret : samples_same(set, path, line, "kernel", f[S_KERNEL], run->kernel);
 	ret = ret ? ret : samples_same(set, path, line, "accel", f[S_ACCEL], run->accel);
-	ret = ret ? ret : samples_case_fields(set, f, samples_case_col, CASE_NFIELDS,
+	ret = ret ? ret : samples_case_fields(set, f, nf, samples_case_col, CASE_NFIELDS,
 					      true, path, line, &row->k);
 	if (ret)
 		return ret;
@@ -571,20 +593,20 @@ static int samples_read_rows(struct samples_set *set, FILE *fp,
 			     const char *path, struct samples_run *run,
 			     struct samples_rcases *rc, struct samples_rows *rows)
 {
-	size_t line = 1, n;
+	size_t line = 1, n, ncols;
 	struct csv_reader r;
 	char **f;
 	int ret;
 
 	csv_reader_init(&r, fp);
-	ret = samples_header(set, &r, path, samples_cols, S_NCOLS);
-	while (!ret && (ret = samples_row(set, &r, path, &line, S_NCOLS, &f, &n)) == 1) {
+	ret = samples_header(set, &r, path, samples_cols, S_NCOLS, S_OLD_NCOLS, &ncols);
+	while (!ret && (ret = samples_row(set, &r, path, &line, ncols, &f, &n)) == 1) {
 		rows->r = samples_grow(rows->r, &rows->cap, rows->n + 1, sizeof(*rows->r));
 		if (!rows->r) {
 			ret = samples_fail(set, -ENOMEM, "out of memory");
 			break;
 		}
-		ret = samples_parse_row(set, f, path, line, run, rc, &rows->r[rows->n]);
+		ret = samples_parse_row(set, f, n, path, line, run, rc, &rows->r[rows->n]);
 		rows->n += !ret;
 	}
 	csv_reader_free(&r);

@@ -29,6 +29,8 @@ static const struct smaps_field {
 	SMAPS_SUM("FilePmdMapped", file_pmd),
 	SMAPS_SUM("Shared_Hugetlb", shared_hugetlb),
 	SMAPS_SUM("Private_Hugetlb", private_hugetlb),
+	SMAPS_SUM("Shared_Dirty", shared_dirty),
+	SMAPS_SUM("Private_Dirty", private_dirty),
 	SMAPS_FIRST("KernelPageSize", kernel_page_size),
 	SMAPS_FIRST("MMUPageSize", mmu_page_size),
 #undef SMAPS_SUM
@@ -98,6 +100,7 @@ int smaps_range(const char *path, uintptr_t start, uintptr_t end,
 		if (smaps_vma_header(line, &vma_start, &vma_end)) {
 			counting = vma_start < end && vma_end > start;
 			out->vmas += counting;
+			out->vma_bytes += counting ? vma_end - vma_start : 0;
 		} else if (counting) {
 			ret = smaps_add_field(line, out);
 		}

@@ -18,8 +18,11 @@ struct smaps_counts {
 	uint64_t file_pmd;		/* FilePmdMapped */
 	uint64_t shared_hugetlb;	/* Shared_Hugetlb */
 	uint64_t private_hugetlb;	/* Private_Hugetlb */
+	uint64_t shared_dirty;		/* Shared_Dirty */
+	uint64_t private_dirty;		/* Private_Dirty */
 	/* KernelPageSize / MMUPageSize of the first VMA counted. */
 	uint64_t kernel_page_size, mmu_page_size;
+	uint64_t vma_bytes;		/* the size of the VMAs counted */
 	unsigned int vmas;		/* VMAs counted */
 };
 

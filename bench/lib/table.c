@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "populate.h"
 #include "size.h"
 #include "table.h"
 
@@ -288,10 +289,27 @@ struct table_basis {
 	double df_lo, df_hi;		/* over the cases judged on their own boots */
 	double default_floor;
 	size_t info_differ, info_missing;
+	size_t unpopulated;	/* map rows of populate-none cases */
 };
 
-static void table_basis_add(struct table_basis *b, const struct compare_result *r)
+/* A populate-none case's map row: its map is the whole cost. */
+static bool table_unpopulated_map(const struct case_key *k)
 {
+	return !strcmp(k->populate, populate_names[POPULATE_NONE]) &&
+	       !strcmp(k->metric, "map");
+}
+
+static void table_note_unpopulated(FILE *out, const char *who, size_t n)
+{
+	if (n)
+		fprintf(out, "note: %s%zu populate-none case(s): nothing touched the buffer before its map, so the map is the whole cost (the pin faults in and zeroes every page: what a VMM without prealloc waits for); they have no populate phase\n",
+			who, n);
+}
+
+static void table_basis_add(struct table_basis *b, const struct case_key *k,
+			    const struct compare_result *r)
+{
+	b->unpopulated += table_unpopulated_map(k);
 	if (r->verdict == COMPARE_INFO && r->ratio != 1)
 		b->info_differ++;
 	if (r->verdict == COMPARE_MISSING && r->goal == COMPARE_INFO_ONLY)
@@ -327,7 +345,7 @@ static void table_print_notes(FILE *out, const struct table *t, size_t s,
 {
 	const char *accel = t->set->sides[0].runs[0].accel;
 	size_t n = b->by_source[COMPARE_SPREAD_DEFAULT];
-	char r1[64], pair[64];
+	char r1[64], pair[72];
 
 	snprintf(pair, sizeof(pair), "%s vs %s", t->set->sides[table_ref(t, s)].name,
 		 t->set->sides[s].name);
@@ -353,6 +371,8 @@ static void table_print_notes(FILE *out, const struct table *t, size_t s,
 	if (b->info_differ)
 		fprintf(out, "note: %s: %zu verification figure(s) differ between the sides (info rows with a change): what the kernel gave differs (mapping level, pages, contiguity)\n",
 			pair, b->info_differ);
+	strcat(pair, ": ");
+	table_note_unpopulated(out, pair, b->unpopulated);
 }
 
 void table_print_verdicts(const struct table *t, FILE *out)
@@ -377,7 +397,7 @@ void table_print_verdicts(const struct table *t, FILE *out)
 				continue;
 			table_print_row(out, t, &t->rows[i]);
 			counts[t->rows[i].r.verdict]++;
-			table_basis_add(&b, &t->rows[i].r);
+			table_basis_add(&b, &t->set->cases[t->rows[i].kase], &t->rows[i].r);
 			n++;
 		}
 		fprintf(out, "\n%zu cases:", n);
@@ -433,6 +453,8 @@ static const char *table_chunks(const struct case_key *k, char *buf, size_t len)
 
 void table_print_summary(const struct table *t, FILE *out)
 {
+	size_t unpopulated = 0;
+
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct table_row *w = &t->rows[i];
 		const struct case_key *k = &t->set->cases[w->kase];
@@ -441,13 +463,15 @@ void table_print_summary(const struct table *t, FILE *out)
 
 		if (w->side || strcmp(k->unit, "ns"))
 			continue;
+		unpopulated += table_unpopulated_map(k);
 		snprintf(bw, sizeof(bw), isnan(rate) ? "" : "%8.2f GiB/s", rate);
-		fprintf(out, "%-4s %-11s %-4s %-14s %6s %-11s %-14s n=%-3zu median %12.0f ns  p5 %12.0f  p95 %12.0f  %s%s\n",
+		fprintf(out, "%-4s %-11s %-4s %-14s %6s %-11s %-5s %-14s n=%-3zu median %12.0f ns  p5 %12.0f  p95 %12.0f  %s%s\n",
 			k->bench, k->backing, k->level, k->iface,
 			size_format(k->size, sz, sizeof(sz)), table_chunks(k, ch, sizeof(ch)),
-			k->metric, w->st.n, w->st.median, w->st.p5, w->st.p95, bw,
+			k->populate, k->metric, w->st.n, w->st.median, w->st.p5, w->st.p95, bw,
 			w->verified ? "" : "  UNVERIFIED");
 	}
+	table_note_unpopulated(out, "", unpopulated);
 }
 
 static const char *const table_cols[] = {
@@ -459,7 +483,7 @@ static const char *const table_cols[] = {
 	"gib_per_s_ci_hi", "gib_per_s_p5", "gib_per_s_p95", "ratio",
 	"ratio_ci_lo", "ratio_ci_hi", "change", "p", "p_holm", "p_boot",
 	"boot_sd", "boot_df", "spread_source", "floor", "mde", "mde_text",
-	"verdict", "verified",
+	"verdict", "verified", "populate",
 };
 
 static const char *table_goal_name(enum compare_goal g)
@@ -483,8 +507,10 @@ static void table_put_row(struct csv_writer *w, const struct table *t,
 	else
 		csv_put_str(w, NULL);
 	csv_put_str(w, case_name(k, buf, sizeof(buf)));
+	/* populate came later: its column is the last (docs/results.md). */
 	for (size_t f = 0; f < CASE_NFIELDS; f++)
-		csv_put_str(w, case_field_text(k, (enum case_field)f, buf, sizeof(buf)));
+		if (f != CASE_POPULATE)
+			csv_put_str(w, case_field_text(k, (enum case_field)f, buf, sizeof(buf)));
 	csv_put_str(w, size_format(k->size, buf, sizeof(buf)));
 	csv_put_str(w, case_size_text(k->chunk, k->size, buf, sizeof(buf)));
 	csv_put_str(w, case_size_text(k->unmap_chunk, k->size, buf, sizeof(buf)));
@@ -528,6 +554,7 @@ static void table_put_row(struct csv_writer *w, const struct table *t,
 			csv_put_str(w, NULL);
 	}
 	csv_put_str(w, r->verified ? "yes" : "no");
+	csv_put_str(w, k->populate);
 	csv_end_row(w);
 }
 

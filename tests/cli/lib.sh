@@ -30,6 +30,19 @@ expect() {
 	fi
 }
 
+# guest_run SUITE [ARG...]: run SUITE in the QEMU guest with the ASan
+# build (accel $VFIO_PERF_TEST_ACCEL, tcg by default) into $tmp/results,
+# its output on stdout and in $tmp/bench.log; sets run to the run
+# directory, and fails the test at once when there is none.
+guest_run() {
+	local suite=$1
+	shift
+	"$repo/harness/bench.sh" --suite "$suite" --accel "${VFIO_PERF_TEST_ACCEL:-tcg}" \
+		--results "$tmp/results" --bindir "$repo/build/asan" "$@" 2>&1 | tee "$tmp/bench.log"
+	run=$(find "$tmp/results" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+	[ -n "$run" ] || { echo "no run directory"; exit 1; }
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"

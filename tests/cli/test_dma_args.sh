@@ -10,6 +10,9 @@ expect 2 'out DIR is required' "$b" --device 00:03.0
 expect 2 "unknown backing 'thp'" "$b" -d 00:03.0 -o "$tmp/o" --backing anon-4k,thp
 expect 2 "unknown interface 'vfio'" "$b" -d 00:03.0 -o "$tmp/o" --iface vfio
 expect 2 "empty backing list" "$b" -d 00:03.0 -o "$tmp/o" --backing ,
+expect 2 "unknown populate state 'dirty' \(see --list\)" "$b" -d 00:03.0 -o "$tmp/o" --populate write,dirty
+expect 2 "empty populate state list" "$b" -d 00:03.0 -o "$tmp/o" --populate ,
+expect 2 "^vfio-dma-bench: error: --populate: 'none' twice: one case each$" "$b" -d 00:03.0 -o "$tmp/o" --populate none,read,none
 expect 2 "not a size list" "$b" -d 00:03.0 -o "$tmp/o" --size 1G..4K
 expect 2 "not a size list" "$b" -d 00:03.0 -o "$tmp/o" --size 12Q
 expect 2 "not a multiple of 4K" "$b" -d 00:03.0 -o "$tmp/o" --size 6000
@@ -44,6 +47,9 @@ suite_args=$(sed -n 's/^step dma vfio-dma-bench //p' "$repo/harness/suites/quick
 expect_eq "--help example" "$(tail -n 1 "$tmp/stdout")" \
 	"  vfio-dma-bench --device 0000:00:03.0 --out /tmp/dma --hugetlbfs /mnt/huge-2M $suite_args"
 expect 0 "" "$b" --list
+# Each populate state with the method this kernel gets it by.
+grep -Eq '^  write +(MADV_POPULATE_WRITE|write loop)$' "$tmp/stdout" || fail "--list: no write state: $(cat "$tmp/stdout")"
+grep -Eq '^  none +nothing$' "$tmp/stdout" || fail "--list: no none state"
 for name in anon-4k anon-thp shmem shmem-thp memfd memfd-2m memfd-1g hugetlb-2m hugetlb-1g hugetlbfs \
 	anon-4k-frag shmem-frag memfd-frag memfd-2m-frag memfd-1g-frag hugetlb-2m-frag hugetlb-1g-frag hugetlbfs-frag \
 	type1 type1v2 iommufd-compat iommufd iommufd-file; do

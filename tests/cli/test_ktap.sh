@@ -29,7 +29,7 @@ expect 1 "" "$k" --run-id r1 --program $prog --exit 1 --list "$fx/dma-mapping.li
 # 30 listed (3 reported, 18 excluded, 9 never ran) and 2 not listed.
 expect_eq "summary" "$(cat "$tmp/stdout")" "$prog 32 2 11 19"
 expect_eq "header" "$(head -n 1 "$tmp/a.csv")" \
-	"run_id,bench,backing,level,iface,size_bytes,chunk_bytes,unmap_chunk_bytes,status,reps,reason"
+	"run_id,bench,backing,level,iface,size_bytes,chunk_bytes,unmap_chunk_bytes,status,reps,reason,populate"
 row() { csvq "$tmp/a.csv" "\$c[\"level\"] == \"$1\"" "print \$c[\"status\"] \"|\" \$c[\"reason\"]"; }
 expect_eq "pass" "$(row $prog.vfio_type1_iommu_anonymous.dma_map_unmap)" "ok|"
 expect_eq "skip" "$(row $prog.vfio_type1_iommu_anonymous_hugetlb_1gb.dma_map_unmap)" \
@@ -54,7 +54,7 @@ expect_eq "crash" "$(csvq "$tmp/crash.csv" '$c["level"] == ""' 'print $c["status
 # A program that skips itself, one the guest did not run, a bail-out.
 expect 0 "" "$k" --run-id r1 --program vfio_pci_sriov_uapi_test --exit 4 --out "$tmp/s.csv" "$fx/skip-all.tap"
 expect_eq "skip all" "$(tail -n +2 "$tmp/s.csv")" \
-	"r1,selftest,vfio_pci_sriov_uapi_test,,,0,0,0,skip,0,SR-IOV may not be supported by the PF: 0000:00:02.0"
+	"r1,selftest,vfio_pci_sriov_uapi_test,,,0,0,0,skip,0,SR-IOV may not be supported by the PF: 0000:00:02.0,"
 expect 0 "" "$k" --run-id r1 --program vfio_pci_device_test --exit 0 --skip "needs iommufd: no /dev/iommu" --out "$tmp/n.csv"
 expect_eq "not run" "$(cat "$tmp/stdout")" "vfio_pci_device_test 1 0 0 1"
 # ... and with its list, every test is listed as skipped.
@@ -62,14 +62,14 @@ expect 0 "" "$k" --run-id r1 --program vfio_pci_device_test --exit 0 --list "$fx
 	--skip "needs iommufd: no /dev/iommu" --out "$tmp/n2.csv"
 expect_eq "not run, listed" "$(cat "$tmp/stdout")" "vfio_pci_device_test 5 0 0 5"
 expect_eq "listed skip" "$(sed -n 2p "$tmp/n2.csv")" \
-	"r1,selftest,vfio_pci_device_test,vfio_pci_device_test.config_space_read_write,,0,0,0,skip,0,needs iommufd: no /dev/iommu"
+	"r1,selftest,vfio_pci_device_test,vfio_pci_device_test.config_space_read_write,,0,0,0,skip,0,needs iommufd: no /dev/iommu,"
 expect 1 "" "$k" --run-id r1 --program p --exit 1 --out "$tmp/b.csv" "$fx/bail.tap"
 expect_eq "bail out" "$(csvq "$tmp/b.csv" '$c["level"] == ""' 'print $c["reason"]')" \
 	"stopped before its plan was done: Bail out! cannot open /dev/vfio/vfio"
 # A program that printed nothing and failed.
 : >"$tmp/empty.tap"
 expect 1 "" "$k" --run-id r1 --program p --exit 1 --out "$tmp/e.csv" "$tmp/empty.tap"
-expect_eq "empty" "$(tail -n +2 "$tmp/e.csv")" "r1,selftest,p,,,0,0,0,fail,0,exit 1"
+expect_eq "empty" "$(tail -n +2 "$tmp/e.csv")" "r1,selftest,p,,,0,0,0,fail,0,exit 1,"
 
 # exec steps: ok, skip (4), fail, killed.
 for x in 0:ok:exit 4:skip:exit 3:fail:exit 137:fail:exit; do
@@ -78,12 +78,13 @@ for x in 0:ok:exit 4:skip:exit 3:fail:exit 137:fail:exit; do
 	[ "$st" != fail ] || want=1
 	expect "$want" "" "$k" --run-id r1 --exec hello --program exec-hello --exit "$code" --out "$tmp/x$code.csv"
 done
-expect_eq "exec ok" "$(tail -n +2 "$tmp/x0.csv")" "r1,exec,exec-hello,hello,,0,0,0,ok,0,exit 0"
-expect_eq "exec killed" "$(tail -n +2 "$tmp/x137.csv")" "r1,exec,exec-hello,hello,,0,0,0,fail,0,exit 137 (signal 9)"
+expect_eq "exec ok" "$(tail -n +2 "$tmp/x0.csv")" "r1,exec,exec-hello,hello,,0,0,0,ok,0,exit 0,"
+expect_eq "exec killed" "$(tail -n +2 "$tmp/x137.csv")" "r1,exec,exec-hello,hello,,0,0,0,fail,0,exit 137 (signal 9),"
 
 # The reader takes a run whose cases.csv has selftest and exec rows
-# beside the measured cases, and refuses such a row with a size.
-src=$repo/tests/fixtures/reader/20261122T031228Z-6.12.117_deb12-amd64
+# beside the measured cases (a run with the populate column, as this
+# build writes), and refuses such a row with a size.
+src=$repo/tests/fixtures/populate/20250104T000000Z-6.12.117
 id=$(basename "$src")
 mkdir -p "$tmp/side"
 cp -r "$src" "$tmp/side/"

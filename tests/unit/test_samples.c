@@ -355,11 +355,93 @@ TEST(samples_fuzz_new_run)
 	CHECK(total >= 500);
 }
 
+TEST(samples_fuzz_populate_run)
+{
+	size_t total = 0;
+
+	/* A run with the populate column: dma cases of each state, an mmio case. */
+	fuzz_fixture("populate/20250104T000000Z-6.12.117", 60, &total);
+	CHECK(total >= 500);
+}
+
+/* The populate state of each case of @arg, in the order read. */
+static bool read_states(const char *arg, char *out, size_t len)
+{
+	struct samples_opts o = { 0 };
+	struct samples_set set = { 0 };
+	char path[PATH_MAX];
+	size_t off = 0;
+
+	if (samples_read_side(&set, "base", check_fixture(path, arg), &o)) {
+		printf("# %s\n", set.err);
+		return false;
+	}
+	out[0] = '\0';
+	for (size_t i = 0; i < set.ncases && off < len; i++)
+		off += (size_t)snprintf(out + off, len - off, "%s%s:%s", i ? " " : "",
+					set.cases[i].metric, set.cases[i].populate);
+	samples_free(&set);
+	return true;
+}
+
+TEST(samples_populate_column)
+{
+	char got[1024];
+
+	/* A run before the column: its dma cases were written, mmio has none. */
+	CHECK(read_states("compare/base/20250101T000000Z-6.12.117", got, sizeof(got)));
+	CHECK(strstr(got, "map:write") && !strstr(got, "map:read") && !strstr(got, "map:none"));
+	CHECK(strstr(got, "read-bw:") && !strstr(got, "read-bw:write"));
+	/* With it: each state its own case; none has no populate phase. */
+	CHECK(read_states("populate/20250104T000000Z-6.12.117", got, sizeof(got)));
+	CHECK_STR(got, "populate:write map:write present-pages:write resident-bytes:write "
+		  "dirty-bytes:write map:none present-pages:none resident-bytes:none "
+		  "dirty-bytes:none populate:read map:read present-pages:read "
+		  "resident-bytes:read dirty-bytes:read read-bw:");
+}
+
+TEST(case_populate_field)
+{
+	struct case_key k = { .bench = "dma", .backing = "anon-4k", .iface = "type1v2",
+			      .size = 1ull << 30, .chunk = 1ull << 30,
+			      .unmap_chunk = 1ull << 30, .populate = "none",
+			      .metric = "map", .unit = "ns" };
+	struct case_key w = k;
+	char buf[CASE_NAME_LEN], why[128];
+
+	CHECK_STR(case_name(&k, buf, sizeof(buf)), "dma/anon-4k/type1v2/1G/populate-none/map");
+	CHECK(!case_check(&k, true, why, sizeof(why)));
+	/* write is every older run's state: its name is as it always was. */
+	snprintf(w.populate, sizeof(w.populate), "write");
+	CHECK_STR(case_name(&w, buf, sizeof(buf)), "dma/anon-4k/type1v2/1G/map");
+	CHECK(case_cmp(&k, &w, CASE_NRUN_FIELDS) != 0);
+	CHECK_STR(case_field_default(&k, CASE_POPULATE), "write");
+	CHECK_STR(case_field_default(&k, CASE_LEVEL), "");
+	CHECK(!case_set_field(&k, CASE_POPULATE, "dirty", why, sizeof(why)));
+	CHECK(case_check(&k, true, why, sizeof(why)));
+	CHECK_STR(why, "populate 'dirty' of a dma case is not write, read or none");
+	CHECK(!case_set_field(&k, CASE_POPULATE, "", why, sizeof(why)));
+	CHECK(case_check(&k, true, why, sizeof(why)));
+	/* Only dma buffers are populated. */
+	snprintf(k.bench, sizeof(k.bench), "mmio");
+	snprintf(k.backing, sizeof(k.backing), "bar");
+	snprintf(k.iface, sizeof(k.iface), "%s", "");
+	snprintf(k.metric, sizeof(k.metric), "faults");
+	snprintf(k.unit, sizeof(k.unit), "count");
+	CHECK_STR(case_field_default(&k, CASE_POPULATE), "");
+	CHECK(!case_check(&k, true, why, sizeof(why)));
+	snprintf(k.populate, sizeof(k.populate), "write");
+	CHECK(case_check(&k, true, why, sizeof(why)));
+	CHECK_STR(why, "populate 'write' of a mmio case is not empty");
+	CHECK(case_set_field(&k, CASE_POPULATE, "writewrite", why, sizeof(why)));
+}
+
 TEST(case_names_and_sizes)
 {
 	struct case_key k = { .bench = "dma", .backing = "hugetlb-2m", .iface = "type1v2",
 			      .size = 1ull << 30, .chunk = 1ull << 30,
-			      .unmap_chunk = 1ull << 30, .metric = "map", .unit = "ns" };
+			      .unmap_chunk = 1ull << 30, .populate = "write",
+			      .metric = "map", .unit = "ns" };
 	char buf[CASE_NAME_LEN], why[128];
 
 	CHECK_STR(case_name(&k, buf, sizeof(buf)), "dma/hugetlb-2m/type1v2/1G/map");

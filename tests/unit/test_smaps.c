@@ -22,29 +22,33 @@ static const struct smaps_case {
 } smaps_cases[] = {
 #define SMAPS_4K .kernel_page_size = 4096, .mmu_page_size = 4096
 	{ "1 GiB anon, fully THP", "smaps-thp.txt", 0x7f0000000000,
-	  0x7f0040000000, 0, { .vmas = 1, .rss = GiB, .anon = GiB,
+	  0x7f0040000000, 0, { .vmas = 1, .vma_bytes = GiB, .rss = GiB, .anon = GiB,
 	  .anon_huge = GiB, SMAPS_4K } },
 	/* All of the half-THP VMA and one page of its neighbour. */
 	{ "partial overlap counts whole VMAs", "smaps-mixed.txt",
-	  0x7f1000000000, 0x7f1004001000, 0, { .vmas = 2, .rss = 80 * MiB,
+	  0x7f1000000000, 0x7f1004001000, 0, { .vmas = 2, .vma_bytes = 128 * MiB,
+	  .rss = 80 * MiB,
 	  .anon = 80 * MiB, .anon_huge = 32 * MiB, SMAPS_4K } },
 	/* [start, end) is half-open: ending where the next VMA starts. */
 	{ "end is exclusive", "smaps-mixed.txt", 0x7f1000000000,
-	  0x7f1004000000, 0, { .vmas = 1, .rss = 64 * MiB, .anon = 64 * MiB,
+	  0x7f1004000000, 0, { .vmas = 1, .vma_bytes = 64 * MiB, .rss = 64 * MiB,
+	  .anon = 64 * MiB,
 	  .anon_huge = 32 * MiB, SMAPS_4K } },
 	{ "one page inside a VMA reports all of it", "smaps-mixed.txt",
 	  0x7f1004002000, 0x7f1004003000, 0,
-	  { .vmas = 1, .rss = 16 * MiB, .anon = 16 * MiB, SMAPS_4K } },
+	  { .vmas = 1, .vma_bytes = 64 * MiB, .rss = 16 * MiB, .anon = 16 * MiB,
+	    SMAPS_4K } },
 	/* hugetlb pages are not part of Rss. */
 	{ "hugetlb 1G", "smaps-mixed.txt", 0x7f1040000000, 0x7f1080000000, 0,
-	  { .vmas = 1, .private_hugetlb = GiB, .kernel_page_size = GiB,
+	  { .vmas = 1, .vma_bytes = GiB, .private_hugetlb = GiB, .kernel_page_size = GiB,
 	    .mmu_page_size = GiB } },
 	{ "shmem with PMDs", "smaps-mixed.txt", 0x7f10c0000000,
-	  0x7f10e0000000, 0, { .vmas = 1, .rss = 512 * MiB,
+	  0x7f10e0000000, 0, { .vmas = 1, .vma_bytes = 512 * MiB, .rss = 512 * MiB,
 	  .shmem_pmd = 512 * MiB, SMAPS_4K } },
 	/* Page sizes come from the first VMA. */
 	{ "hugetlb 1G, shmem, memfd hugetlb 2M", "smaps-mixed.txt",
-	  0x7f1040000000, 0x7f1100400000, 0, { .vmas = 3, .rss = 512 * MiB,
+	  0x7f1040000000, 0x7f1100400000, 0, { .vmas = 3,
+	  .vma_bytes = GiB + 512 * MiB + 4 * MiB, .rss = 512 * MiB,
 	  .shmem_pmd = 512 * MiB, .private_hugetlb = GiB + 4 * MiB,
 	  .kernel_page_size = GiB, .mmu_page_size = GiB } },
 	{ "gap between VMAs", "smaps-mixed.txt", 0x7f1008000000,
@@ -80,6 +84,7 @@ TEST(smaps_fixture_ranges)
 			check_failed(__FILE__, __LINE__, "%s: returned %d",
 				     c->what, ret);
 		SMAPS_EXPECT(c, &got, vmas);
+		SMAPS_EXPECT(c, &got, vma_bytes);
 		SMAPS_EXPECT(c, &got, rss);
 		SMAPS_EXPECT(c, &got, anon);
 		SMAPS_EXPECT(c, &got, anon_huge);
