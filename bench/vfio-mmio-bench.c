@@ -20,7 +20,8 @@
  * its case with the reason; the other cases and levels still run.
  *
  * samples.csv (README.md, "Run directories"), bench "mmio":
- *   backing bar, anon-4k or anon-thp; level = the level requested (pte,
+ *   backing bar (bar@OFFSET for a window from --offset), anon-4k or
+ *   anon-thp; level = the level requested (pte,
  *   pmd, pud, auto; empty for anonymous memory).
  *   fault-in case (size = mapping): faults, faults-rusage (count),
  *     fault-in, fault-ns (ns), and from the verification pass (rep 0)
@@ -48,6 +49,7 @@
 
 #include "backing.h"
 #include "chase.h"
+#include "case.h"
 #include "caserun.h"
 #include "cli.h"
 #include "faultin.h"
@@ -541,9 +543,10 @@ static void run_level(struct bench *b, enum pfnmap_level level, struct meta *met
 	const struct opts *o = b->o;
 	struct level_run lr = { .want = { .level = level, .place_as = o->place_as } };
 	enum case_status st;
-	char s[SIZE_FMT_LEN];
+	char s[SIZE_FMT_LEN], backing[SIZE_FMT_LEN + 4];
 
-	case_set_init(b, "bar", pfnmap_level_name[level], true);
+	case_set_init(b, case_bar_backing(o->offset, backing, sizeof(backing)),
+		      pfnmap_level_name[level], true);
 	log_progress("level %s: %s of BAR %d, %u+%u reps", pfnmap_level_name[level],
 		     size_format(o->size, s, sizeof(s)), b->bar.index, o->warmup, o->reps);
 	st = level_prepare(b, &lr, meta);

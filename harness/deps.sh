@@ -13,7 +13,9 @@ Make sure the Debian packages vfio-perf needs are installed: the build
 (gcc, make, libhwloc-dev, libnuma-dev), the QEMU target (qemu-system-x86,
 busybox-static, cpio, xz-utils, zstd, kmod, debian-archive-keyring,
 ca-certificates), charts (gnuplot-nox), lstopo (hwloc-nox), lint
-(shellcheck) and a headless browser for the report test (chromium).
+(shellcheck), a headless browser for the report test (chromium), kernel
+builds (flex, bison, ..., debootstrap) and 32-bit programs for make
+test-kernels (gcc-multilib).
 Arguments name more packages; "a|b" is satisfied by either. --build: only
 what compiling the programs needs (what a plain `make` checks).
 
@@ -40,6 +42,8 @@ NEEDED=(
 	flex bison bc libelf-dev libssl-dev patch
 	# A Debian suite's own toolchain for them (harness/toolchain.sh).
 	debootstrap
+	# make test-kernels: a 32-bit static program (tests/kernels/bar-place.c).
+	gcc-multilib
 )
 
 # Print the entries of the arguments that have no installed package.
