@@ -25,7 +25,11 @@
  *   pmd, pud, auto; empty for anonymous memory).
  *   fault-in case (size = mapping): faults, faults-rusage (count),
  *     fault-in, fault-ns (ns), and from the verification pass (rep 0)
- *     kprobe-vmf_insert_pfn{,_pmd,_pud} and ptdump-{pte,pmd,pud} (count).
+ *     kprobe-vmf_insert_pfn{,_pmd,_pud} and ptdump-{pte,pmd,pud} (count);
+ *     for level auto, also from the fresh process's mmap(NULL) (rep 0):
+ *     va-unused-above (bytes of address space left free between the
+ *     mapping and the next one above it, freshmap.h) and va-vma-seen
+ *     (1 if /proc/self/maps showed the mapping as mmap() returned it).
  *   load cases (size = working set, chunk = 4096: one load per 4 KiB
  *     page, which also keeps them apart from the fault-in case of the
  *     same size): load-ns is the median per-load
@@ -120,6 +124,7 @@ struct provenance {
 struct level_run {
 	struct pfnlevel_want want;
 	uint64_t residue;		/* of the mapping's address modulo 1G */
+	struct freshmap fresh;		/* level auto: what mmap(NULL) gave */
 	struct pfnlevel_verdict v;
 	char why[512];			/* why it is skipped or failed */
 };
@@ -223,6 +228,18 @@ static void emit_verify(struct bench *b, const struct pfnlevel_seen *s,
 		snprintf(metric, sizeof(metric), "ptdump-%s", pfnmap_level_name[l]);
 		sample(b, fc, metric, 0, (double)s->dump.n[l], "count", v->verified);
 	}
+}
+
+/*
+ * What mmap(NULL) left unused above the mapping, as rep 0 of the fault-in
+ * case; verified when /proc/self/maps showed the mapping as mmap() gave it.
+ */
+static void emit_fresh(struct bench *b, const struct freshmap *fm)
+{
+	struct case_run *fc = &b->cs.fault;
+
+	sample(b, fc, "va-unused-above", 0, (double)fm->unused_above, "bytes", fm->vma_seen);
+	sample(b, fc, "va-vma-seen", 0, fm->vma_seen, "count", fm->vma_seen);
 }
 
 static void emit_fault(struct bench *b, struct case_run *mc, unsigned int rep,
@@ -461,9 +478,10 @@ static int level_place(struct bench *b, struct level_run *lr, struct meta *m)
 		return 0;
 	}
 	ret = freshmap_probe(b->bar.device_fd, b->bar.fd_offset + o->offset, o->size,
-			     &va, lr->why, sizeof(lr->why));
+			     &lr->fresh, lr->why, sizeof(lr->why));
 	if (ret)
 		return ret;
+	va = lr->fresh.va;
 	/* The same residue gives the same entries: mapping there is equivalent. */
 	lr->residue = va % SZ_1G;
 	meta_set(m, "auto_va", "0x%llx", (unsigned long long)va);
@@ -512,6 +530,8 @@ static int level_verify(struct bench *b, struct level_run *lr)
 	}
 	pfnlevel_judge(&b->pass.pm, &s, &lr->want, &lr->v);
 	emit_verify(b, &s, &lr->v);
+	if (lr->want.level == PFNMAP_AUTO)
+		emit_fresh(b, &lr->fresh);
 	log_msg("  %s: %s", pfnmap_level_name[lr->want.level],
 		pfnlevel_summary(&lr->v, &lr->want, line, sizeof(line)));
 	snprintf(lr->why, sizeof(lr->why), "%s", lr->v.why);

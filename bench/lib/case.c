@@ -57,6 +57,9 @@ static const struct case_metric case_metrics[] = {
 	{ "ptdump-pte", "count", CASE_M_ONCE | CASE_M_INFO },
 	{ "ptdump-pmd", "count", CASE_M_ONCE | CASE_M_INFO },
 	{ "ptdump-pud", "count", CASE_M_ONCE | CASE_M_INFO },
+	/* mmap(NULL) in a fresh process: the address space it left unused. */
+	{ "va-unused-above", "bytes", CASE_M_ONCE | CASE_M_INFO },
+	{ "va-vma-seen", "count", CASE_M_ONCE | CASE_M_INFO },
 	/* Dependent loads over a working set. */
 	{ "load-ns", "ns", 0 },
 	{ "load-ns-p5", "ns", 0 },
