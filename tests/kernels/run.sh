@@ -7,10 +7,10 @@
 #   - every interface ran: type1, type1v2 and native iommufd have samples
 #     (iommufd-file too on bases from 6.13 on);
 #   - mmap(NULL) of ivshmem's 2 GiB BAR got what the build promises: PUD
-#     (2 faults) with vfio-pci-huge-align, PMD or PTE (1024 or 524288
+#     (2 faults) with vfio-pci-huge-align or vfio-pci-mapping-order, PMD or PTE (1024 or 524288
 #     faults, the mm's own placement) without it;
 #   - PUD and PMD placements take exactly 2 and 1024 faults;
-#   - with vfio-pci-huge-align, BAR windows at offsets get the largest
+#   - with either series, BAR windows at offsets get the largest
 #     entries they hold (1 PUD for 1G at 1G, 512 PMDs for 1G at 512M), a
 #     32-bit task keeps the mm's own placement, and where the address
 #     space has no room for 1 GiB of padding the window still gets PMDs
@@ -58,9 +58,10 @@ placed() {
 	sed -n "s/^$3=//p" "$1/raw/$2/stdout"
 }
 
-# check_huge_align BUILD RUN: the corners of vfio-pci-huge-align's
-# placement: BAR windows at offsets, a 32-bit task, a squeezed address
-# space.
+# check_huge_align BUILD RUN: the corners of the placement of
+# vfio-pci-huge-align (the driver aligns) and vfio-pci-mapping-order (the
+# mm aligns to the order the driver reports), which must agree: BAR
+# windows at offsets, a 32-bit task, a squeezed address space.
 check_huge_align() {
 	local b=$1 run=$2
 	# 1 GiB at offset 1G holds a 1G block: one PUD. At 512M it holds
@@ -134,7 +135,7 @@ check_build() {
 	fi
 	got_auto=$(bar "$run" auto 2G)
 	case $b in
-	*+vfio-pci-huge-align*)
+	*+vfio-pci-huge-align* | *+vfio-pci-mapping-order*)
 		expect_eq "$b: mmap(NULL) faults" "$got_auto" 2
 		check_huge_align "$b" "$run"
 		;;
