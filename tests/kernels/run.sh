@@ -7,8 +7,8 @@
 #   - every interface ran: type1, type1v2 and native iommufd have samples
 #     (iommufd-file too on bases from 6.13 on);
 #   - mmap(NULL) of ivshmem's 2 GiB BAR got what the build promises: PUD
-#     (2 faults) with vfio-pci-huge-align or vfio-pci-mapping-order, PMD or PTE (1024 or 524288
-#     faults, the mm's own placement) without it;
+#     (2 faults) with vfio-pci-huge-align or vfio-pci-mapping-order, PMD
+#     or PTE (1024 or 524288 faults, the mm's own placement) without;
 #   - PUD and PMD placements take exactly 2 and 1024 faults;
 #   - with either series, BAR windows at offsets get the largest
 #     entries they hold (1 PUD for 1G at 1G, 512 PMDs for 1G at 512M), a
