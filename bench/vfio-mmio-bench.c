@@ -20,11 +20,16 @@
  * its case with the reason; the other cases and levels still run.
  *
  * samples.csv (README.md, "Run directories"), bench "mmio":
- *   backing bar, anon-4k or anon-thp; level = the level requested (pte,
+ *   backing bar (bar@OFFSET for a window from --offset), anon-4k or
+ *   anon-thp; level = the level requested (pte,
  *   pmd, pud, auto; empty for anonymous memory).
  *   fault-in case (size = mapping): faults, faults-rusage (count),
  *     fault-in, fault-ns (ns), and from the verification pass (rep 0)
- *     kprobe-vmf_insert_pfn{,_pmd,_pud} and ptdump-{pte,pmd,pud} (count).
+ *     kprobe-vmf_insert_pfn{,_pmd,_pud} and ptdump-{pte,pmd,pud} (count);
+ *     for level auto, also from the fresh process's mmap(NULL) (rep 0):
+ *     va-unused-above (bytes of address space left free between the
+ *     mapping and the next one above it, freshmap.h) and va-vma-seen
+ *     (1 if /proc/self/maps showed the mapping as mmap() returned it).
  *   load cases (size = working set, chunk = 4096: one load per 4 KiB
  *     page, which also keeps them apart from the fault-in case of the
  *     same size): load-ns is the median per-load
@@ -48,6 +53,7 @@
 
 #include "backing.h"
 #include "chase.h"
+#include "case.h"
 #include "caserun.h"
 #include "cli.h"
 #include "faultin.h"
@@ -118,6 +124,7 @@ struct provenance {
 struct level_run {
 	struct pfnlevel_want want;
 	uint64_t residue;		/* of the mapping's address modulo 1G */
+	struct freshmap fresh;		/* level auto: what mmap(NULL) gave */
 	struct pfnlevel_verdict v;
 	char why[512];			/* why it is skipped or failed */
 };
@@ -221,6 +228,18 @@ static void emit_verify(struct bench *b, const struct pfnlevel_seen *s,
 		snprintf(metric, sizeof(metric), "ptdump-%s", pfnmap_level_name[l]);
 		sample(b, fc, metric, 0, (double)s->dump.n[l], "count", v->verified);
 	}
+}
+
+/*
+ * What mmap(NULL) left unused above the mapping, as rep 0 of the fault-in
+ * case; verified when /proc/self/maps showed the mapping as mmap() gave it.
+ */
+static void emit_fresh(struct bench *b, const struct freshmap *fm)
+{
+	struct case_run *fc = &b->cs.fault;
+
+	sample(b, fc, "va-unused-above", 0, (double)fm->unused_above, "bytes", fm->vma_seen);
+	sample(b, fc, "va-vma-seen", 0, fm->vma_seen, "count", fm->vma_seen);
 }
 
 static void emit_fault(struct bench *b, struct case_run *mc, unsigned int rep,
@@ -459,9 +478,10 @@ static int level_place(struct bench *b, struct level_run *lr, struct meta *m)
 		return 0;
 	}
 	ret = freshmap_probe(b->bar.device_fd, b->bar.fd_offset + o->offset, o->size,
-			     &va, lr->why, sizeof(lr->why));
+			     &lr->fresh, lr->why, sizeof(lr->why));
 	if (ret)
 		return ret;
+	va = lr->fresh.va;
 	/* The same residue gives the same entries: mapping there is equivalent. */
 	lr->residue = va % SZ_1G;
 	meta_set(m, "auto_va", "0x%llx", (unsigned long long)va);
@@ -510,6 +530,8 @@ static int level_verify(struct bench *b, struct level_run *lr)
 	}
 	pfnlevel_judge(&b->pass.pm, &s, &lr->want, &lr->v);
 	emit_verify(b, &s, &lr->v);
+	if (lr->want.level == PFNMAP_AUTO)
+		emit_fresh(b, &lr->fresh);
 	log_msg("  %s: %s", pfnmap_level_name[lr->want.level],
 		pfnlevel_summary(&lr->v, &lr->want, line, sizeof(line)));
 	snprintf(lr->why, sizeof(lr->why), "%s", lr->v.why);
@@ -541,9 +563,10 @@ static void run_level(struct bench *b, enum pfnmap_level level, struct meta *met
 	const struct opts *o = b->o;
 	struct level_run lr = { .want = { .level = level, .place_as = o->place_as } };
 	enum case_status st;
-	char s[SIZE_FMT_LEN];
+	char s[SIZE_FMT_LEN], backing[SIZE_FMT_LEN + 4];
 
-	case_set_init(b, "bar", pfnmap_level_name[level], true);
+	case_set_init(b, case_bar_backing(o->offset, backing, sizeof(backing)),
+		      pfnmap_level_name[level], true);
 	log_progress("level %s: %s of BAR %d, %u+%u reps", pfnmap_level_name[level],
 		     size_format(o->size, s, sizeof(s)), b->bar.index, o->warmup, o->reps);
 	st = level_prepare(b, &lr, meta);

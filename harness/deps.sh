@@ -13,8 +13,9 @@ Make sure the Debian packages vfio-perf needs are installed: the build
 (gcc, make, libhwloc-dev, libnuma-dev), the QEMU target (qemu-system-x86,
 busybox-static, cpio, xz-utils, zstd, kmod, debian-archive-keyring,
 ca-certificates), charts (gnuplot-nox), lstopo (hwloc-nox), lint
-(shellcheck), a headless browser for the report test (chromium) and
-LAVA's job schema (lava-common).
+(shellcheck), a headless browser for the report test (chromium), LAVA's
+job schema (lava-common), kernel builds (flex, bison, ..., debootstrap)
+and 32-bit programs for make test-kernels (gcc-multilib).
 Arguments name more packages; "a|b" is satisfied by either. --build: only
 what compiling the programs needs (what a plain `make` checks).
 
@@ -45,6 +46,8 @@ NEEDED=(
 	# validate.sh; two small packages, nothing upgraded). The lab itself
 	# (lava-server, lava-dispatcher) is opt-in: make lava-lab.
 	lava-common
+	# make test-kernels: a 32-bit static program (tests/kernels/bar-place.c).
+	gcc-multilib
 )
 
 # Print the entries of the arguments that have no installed package.

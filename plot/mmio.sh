@@ -22,10 +22,23 @@ mmio_rows() {
 	$col["bench"] == "mmio" && (size == "" || $col["size_bytes"] == size) &&
 	(chunk == "" || $col["chunk_bytes"] == chunk) && $col["iface"] == iface {
 		x = $col["backing"] == "bar" ? $col["level"] : $col["backing"]
+		# A window from an offset: its level at the offset (auto@512M).
+		if ($col["backing"] ~ /^bar@/)
+			x = $col["level"] substr($col["backing"], 4)
 		v[x, $col["metric"]] = $col["median"] / div " " $col["p5"] / div " " $col["p95"] / div
+		if (!(x in seen)) {
+			seen[x] = 1
+			xs[++nx] = x
+		}
 	}
 	END {
 		n = split(order, o, " ")
+		for (i = 1; i <= n; i++)
+			known[o[i]] = 1
+		# The labels MMIO_ORDER does not name follow, as first seen.
+		for (i = 1; i <= nx; i++)
+			if (!(xs[i] in known))
+				o[++n] = xs[i]
 		printf "x"
 		for (j = 1; j <= nm; j++) printf " %s lo hi", m[j]
 		print ""

@@ -63,6 +63,9 @@ static const struct case_metric case_metrics[] = {
 	{ "ptdump-pte", "count", CASE_M_ONCE | CASE_M_INFO },
 	{ "ptdump-pmd", "count", CASE_M_ONCE | CASE_M_INFO },
 	{ "ptdump-pud", "count", CASE_M_ONCE | CASE_M_INFO },
+	/* mmap(NULL) in a fresh process: the address space it left unused. */
+	{ "va-unused-above", "bytes", CASE_M_ONCE | CASE_M_INFO },
+	{ "va-vma-seen", "count", CASE_M_ONCE | CASE_M_INFO },
 	/* Dependent loads over a working set. */
 	{ "load-ns", "ns", 0 },
 	{ "load-ns-p5", "ns", 0 },
@@ -96,6 +99,29 @@ bool case_is_check(const struct case_key *k)
 }
 
 /* A program, test case or step name: [A-Za-z0-9._+/-], not empty. */
+const char *case_bar_backing(uint64_t offset, char *buf, size_t len)
+{
+	char off[SIZE_FMT_LEN];
+
+	if (offset)
+		snprintf(buf, len, "bar@%s", size_format(offset, off, sizeof(off)));
+	else
+		snprintf(buf, len, "bar");
+	return buf;
+}
+
+bool case_is_bar(const char *backing)
+{
+	char canon[SIZE_FMT_LEN + 4];
+	uint64_t off;
+
+	if (!strcmp(backing, "bar"))
+		return true;
+	/* One spelling per window: the offset as case names write sizes. */
+	return !strncmp(backing, "bar@", 4) && !size_parse(backing + 4, &off) &&
+	       !strcmp(backing, case_bar_backing(off, canon, sizeof(canon)));
+}
+
 static bool case_check_word(const char *s)
 {
 	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -211,8 +237,8 @@ int case_check(const struct case_key *k, bool with_metric, char *why,
 		snprintf(why, whylen, "bench '%s' is not dma, mmio, selftest or exec", k->bench);
 	else if (case_is_check(k))
 		return case_check_fields(k, with_metric, why, whylen);
-	else if (strcmp(k->backing, "bar") && !backing_find(k->backing))
-		snprintf(why, whylen, "backing '%s' is not one of vfio-dma-bench --list or bar",
+	else if (!case_is_bar(k->backing) && !backing_find(k->backing))
+		snprintf(why, whylen, "backing '%s' is not one of vfio-dma-bench --list, bar or bar@OFFSET",
 			 k->backing);
 	else if (!case_in(k->level, case_levels, ARRAY_SIZE(case_levels)))
 		snprintf(why, whylen, "level '%s' is not pte, pmd, pud, auto or empty",

@@ -54,6 +54,15 @@ struct case_key {
  */
 bool case_is_check(const struct case_key *k);
 
+/*
+ * The backing of a BAR window from @offset: "bar" from the start,
+ * "bar@512M" (size_format()) from further in.  Returns @buf.
+ */
+const char *case_bar_backing(uint64_t offset, char *buf, size_t len);
+
+/* Whether @backing names a BAR window: "bar" or "bar@OFFSET", OFFSET > 0. */
+bool case_is_bar(const char *backing);
+
 /* How a metric's samples come and what they mean (case_metric_find()). */
 enum {
 	CASE_M_ONCE = 1 << 0,	/* one sample per case and boot, rep 0 */

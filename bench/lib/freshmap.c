@@ -12,9 +12,30 @@
 
 #include "freshmap.h"
 
+bool freshmap_read_maps(FILE *maps, uint64_t va, uint64_t len, uint64_t *unused_above)
+{
+	unsigned long long start, end, above = 0;
+	bool seen = false;
+	char line[512];
+
+	while (fgets(line, sizeof(line), maps)) {
+		if (sscanf(line, "%llx-%llx", &start, &end) != 2)
+			continue;
+		if (start == va && end == va + len)
+			seen = true;
+		else if (start >= va + len && (!above || start < above))
+			above = start;
+	}
+	*unused_above = above ? above - (va + len) : 0;
+	return seen;
+}
+
 void freshmap_child(int argc, char **argv)
 {
 	unsigned long long off, len;
+	uint64_t unused;
+	bool seen;
+	FILE *maps;
 	int fd;
 	void *p;
 
@@ -30,7 +51,13 @@ void freshmap_child(int argc, char **argv)
 		printf("error %d\n", errno);
 		exit(1);
 	}
-	printf("va %" PRIxPTR "\n", (uintptr_t)p);
+	maps = fopen("/proc/self/maps", "re");
+	if (!maps) {
+		printf("error %d\n", errno);
+		exit(1);
+	}
+	seen = freshmap_read_maps(maps, (uintptr_t)p, len, &unused);
+	printf("va %" PRIxPTR " above %" PRIu64 " seen %d\n", (uintptr_t)p, unused, seen);
 	exit(0);
 }
 
@@ -60,11 +87,11 @@ static int spawn_child(int fd, int out, uint64_t off, uint64_t len, pid_t *pid)
 	return ret;
 }
 
-int freshmap_probe(int fd, uint64_t off, uint64_t len, uint64_t *va,
+int freshmap_probe(int fd, uint64_t off, uint64_t len, struct freshmap *fm,
 		   char *why, size_t whylen)
 {
-	char buf[64] = "";
-	int pipefd[2], status = 0, err;
+	char buf[96] = "";
+	int pipefd[2], status = 0, err, seen;
 	uintptr_t addr;
 	ssize_t n;
 	pid_t pid;
@@ -84,8 +111,10 @@ int freshmap_probe(int fd, uint64_t off, uint64_t len, uint64_t *va,
 	close(pipefd[0]);
 	waitpid(pid, &status, 0);
 	buf[n > 0 ? n : 0] = '\0';
-	if (sscanf(buf, "va %" SCNxPTR, &addr) == 1) {
-		*va = addr;
+	if (sscanf(buf, "va %" SCNxPTR " above %" SCNu64 " seen %d", &addr, &fm->unused_above,
+		   &seen) == 3) {
+		fm->va = addr;
+		fm->vma_seen = seen;
 		return 0;
 	}
 	if (sscanf(buf, "error %d", &err) == 1) {

@@ -7,9 +7,14 @@
 #   - every interface ran: type1, type1v2 and native iommufd have samples
 #     (iommufd-file too on bases from 6.13 on);
 #   - mmap(NULL) of ivshmem's 2 GiB BAR got what the build promises: PUD
-#     (2 faults) with vfio-pci-huge-align, PMD or PTE (1024 or 524288
-#     faults, the mm's own placement) without it;
+#     (2 faults) with vfio-pci-huge-align or vfio-pci-mapping-order, PMD
+#     or PTE (1024 or 524288 faults, the mm's own placement) without;
 #   - PUD and PMD placements take exactly 2 and 1024 faults;
+#   - with either series, BAR windows at offsets get the largest
+#     entries they hold (1 PUD for 1G at 1G, 512 PMDs for 1G at 512M), a
+#     32-bit task keeps the mm's own placement, and where the address
+#     space has no room for 1 GiB of padding the window still gets PMDs
+#     (tests/kernels/bar-place.c);
 #   - a build of the default profile is Debian's: its source names
 #     profile=debian and the SHA-256 of the Debian config it started
 #     from, and its .config keeps what that config has for preemption,
@@ -36,6 +41,41 @@ passed=0 failed=0
 # value RUN BENCH-FILTER METRIC: the first sample's value.
 value() {
 	csvq "$1/samples.csv" "$2 && \$c[\"metric\"] == \"$3\"" 'print $c["value"]; exit'
+}
+
+# bar RUN LEVEL SIZE [OFFSET]: faults of the fault-in case of the BAR
+# window of SIZE (from OFFSET: backing bar@OFFSET), as case names write
+# sizes (2G, 512M).
+bar() {
+	local backing=bar size
+	[[ -z ${4:-} ]] || backing=bar@$4
+	size=$("$repo/build/release/vfio-perf-size" --bytes "$3")
+	value "$1" "\$c[\"bench\"] == \"mmio\" && \$c[\"backing\"] == \"$backing\" && \$c[\"level\"] == \"$2\" && \$c[\"size_bytes\"] == $size" faults
+}
+
+# placed RUN STEP KEY: a key=value line bar-place printed in exec step STEP.
+placed() {
+	sed -n "s/^$3=//p" "$1/raw/$2/stdout"
+}
+
+# check_huge_align BUILD RUN: the corners of the placement of
+# vfio-pci-huge-align (the driver aligns) and vfio-pci-mapping-order (the
+# mm aligns to the order the driver reports), which must agree: BAR
+# windows at offsets, a 32-bit task, a squeezed address space.
+check_huge_align() {
+	local b=$1 run=$2
+	# 1 GiB at offset 1G holds a 1G block: one PUD. At 512M it holds
+	# none, so 2M padding: 512 PMDs.
+	expect_eq "$b: faults of 1G at offset 1G" "$(bar "$run" auto 1G 1G)" 1
+	expect_eq "$b: faults of 1G at offset 512M" "$(bar "$run" auto 1G 512M)" 512
+	# A 32-bit task keeps the mm's own placement: where an anonymous
+	# mapping of the same length goes.
+	expect_eq "$b: 32-bit task's placement" "$(placed "$run" place-compat bits)/$(placed "$run" place-compat va)" \
+		"32/$(placed "$run" place-compat anon)"
+	# Only a gap of 1.5 GiB is free for 1 GiB: no room for 1 GiB of padding,
+	# room for 2 MiB: PMD-congruent, 512 faults.
+	expect_eq "$b: squeezed placement" \
+		"$(placed "$run" place-squeeze congruence) $(placed "$run" place-squeeze faults)" "2097152 512"
 }
 
 # check_debian_profile BUILD DIR: the build's record and config.
@@ -75,7 +115,8 @@ check_build() {
 		check_debian_profile "$b" "$bdir"
 	fi
 	"$repo/harness/bench.sh" --kernel "build:$b" --suite "$suite" --accel tcg \
-		--results "$tmp/$b" --bindir "$repo/build/asan" --no-plot >"$tmp/$b.log" 2>&1 ||
+		--results "$tmp/$b" --bindir "$repo/build/asan" --no-plot \
+		--extra "$tmp/bar-place,$tmp/bar-place-m32" >"$tmp/$b.log" 2>&1 ||
 		{ fail "$b: bench.sh failed: $(tail -n 5 "$tmp/$b.log")"; return; }
 	run=$(find "$tmp/$b" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 	rel=$(csvq "$run/meta.csv" '$1 == "kernel"' 'print $2')
@@ -92,10 +133,12 @@ check_build() {
 		[ -n "$(value "$run" '$c["bench"] == "dma" && $c["iface"] == "iommufd-file"' map)" ] ||
 			fail "$b: no iommufd-file map samples"
 	fi
-	bar() { value "$run" "\$c[\"bench\"] == \"mmio\" && \$c[\"level\"] == \"$1\"" faults; }
-	got_auto=$(bar auto)
+	got_auto=$(bar "$run" auto 2G)
 	case $b in
-	*+vfio-pci-huge-align*) expect_eq "$b: mmap(NULL) faults" "$got_auto" 2 ;;
+	*+vfio-pci-huge-align* | *+vfio-pci-mapping-order*)
+		expect_eq "$b: mmap(NULL) faults" "$got_auto" 2
+		check_huge_align "$b" "$run"
+		;;
 	*)
 		# Without the series the placement is the mm's: PMD or PTE
 		# (Debian's 6.12 and our 6.12 build get PMD, sid's 7.2 and our
@@ -104,8 +147,8 @@ check_build() {
 			fail "$b: mmap(NULL) faults: got '$got_auto', want 1024 (PMD) or 524288 (PTE)"
 		;;
 	esac
-	expect_eq "$b: pud faults" "$(bar pud)" 2
-	expect_eq "$b: pmd faults" "$(bar pmd)" 1024
+	expect_eq "$b: pud faults" "$(bar "$run" pud 2G)" 2
+	expect_eq "$b: pmd faults" "$(bar "$run" pmd 2G)" 1024
 	if [ "$nfail" = "$f0" ]; then
 		passed=$((passed + 1))
 		echo "ok   $b ($rel)"
@@ -114,6 +157,15 @@ check_build() {
 		echo "FAIL $b"
 	fi
 }
+
+# The placement checker of kernel.suite's exec steps, as a 64-bit and a
+# 32-bit (gcc-multilib) static program.
+for m in 64 32; do
+	exe=$tmp/bar-place
+	[[ $m == 64 ]] || exe+=-m$m
+	gcc -m$m -static -O2 -Wall -Wextra -Werror -D_FILE_OFFSET_BITS=64 -o "$exe" \
+		"$repo/tests/kernels/bar-place.c" || { echo "FAIL: cannot build tests/kernels/bar-place.c -m$m"; exit 1; }
+done
 
 builds=("$@")
 [ ${#builds[@]} -gt 0 ] || mapfile -t builds < <("$repo/harness/kbuild.sh" --list)

@@ -466,3 +466,26 @@ TEST(case_names_and_sizes)
 	CHECK(case_value_check("fraction", 1) == NULL);
 	CHECK(case_value_check("B/s", 1.0 / 0.0) != NULL);
 }
+
+TEST(case_bar_windows)
+{
+	struct case_key k = { .bench = "mmio", .backing = "bar", .level = "auto",
+			      .size = 1ull << 30, .chunk = 1ull << 30, .unmap_chunk = 1ull << 30,
+			      .metric = "faults", .unit = "count" };
+	char buf[CASE_NAME_LEN], why[128];
+
+	CHECK_STR(case_bar_backing(0, buf, sizeof(buf)), "bar");
+	CHECK_STR(case_bar_backing(512ull << 20, buf, sizeof(buf)), "bar@512M");
+	CHECK(!case_check(&k, true, why, sizeof(why)));
+	snprintf(k.backing, sizeof(k.backing), "bar@1G");
+	CHECK(!case_check(&k, true, why, sizeof(why)));
+	CHECK_STR(case_name(&k, buf, sizeof(buf)), "mmio/bar@1G/auto/1G/faults");
+	/* One spelling per offset, and never 0. */
+	snprintf(k.backing, sizeof(k.backing), "bar@1024M");
+	CHECK(case_check(&k, true, why, sizeof(why)));
+	CHECK_STR(why, "backing 'bar@1024M' is not one of vfio-dma-bench --list, bar or bar@OFFSET");
+	snprintf(k.backing, sizeof(k.backing), "bar@0");
+	CHECK(case_check(&k, true, why, sizeof(why)));
+	snprintf(k.backing, sizeof(k.backing), "bar@");
+	CHECK(case_check(&k, true, why, sizeof(why)));
+}
