@@ -38,7 +38,7 @@ expect 0 '' "$kb" --list
 expect_eq "--list" "$(tr '\n' ' ' <"$tmp/stdout")" \
 	"$(sed 's/#.*//' "$repo/kernel-patches/builds" | awk 'NF { printf "%s ", $1 }')"
 while read -r b; do
-	IFS=+ read -r -a parts <<<"$b"
+	IFS=+ read -r -a parts <<<"${b%@*}"
 	for s in "${parts[@]:1}"; do
 		[ -f "$repo/kernel-patches/${parts[0]}/$s/series" ] || fail "build $b: no series $s"
 	done

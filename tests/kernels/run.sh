@@ -10,6 +10,10 @@
 #     (2 faults) with vfio-pci-huge-align, PMD or PTE (1024 or 524288
 #     faults, the mm's own placement) without it;
 #   - PUD and PMD placements take exactly 2 and 1024 faults;
+#   - a 1 GiB hugetlb page is mapped and unmapped through type1 three
+#     times from the pool of two (a leaked pin would fail the third);
+#   - a build of profile novmemmap has classic SPARSEMEM (no
+#     SPARSEMEM_VMEMMAP);
 #   - a build of the default profile is Debian's: its source names
 #     profile=debian and the SHA-256 of the Debian config it started
 #     from, and its .config keeps what that config has for preemption,
@@ -71,9 +75,16 @@ check_build() {
 	bdir=$("$repo/harness/kbuild.sh" "$b") || { fail "$b: build failed"; return; }
 	id=$(basename "$bdir")
 	id=${id##*-}
-	if [[ $b != *@tiny ]]; then
-		check_debian_profile "$b" "$bdir"
-	fi
+	case $b in
+	*@novmemmap)
+		# Classic SPARSEMEM: the memory model whose section boundaries
+		# type1-contig-batch must respect.
+		grep -qx 'CONFIG_SPARSEMEM=y' "$bdir/config" || fail "$b: no CONFIG_SPARSEMEM"
+		! grep -q '^CONFIG_SPARSEMEM_VMEMMAP=y' "$bdir/config" || fail "$b: CONFIG_SPARSEMEM_VMEMMAP is on"
+		;;
+	*@*) ;;
+	*) check_debian_profile "$b" "$bdir" ;;
+	esac
 	"$repo/harness/bench.sh" --kernel "build:$b" --suite "$suite" --accel tcg \
 		--results "$tmp/$b" --bindir "$repo/build/asan" --no-plot >"$tmp/$b.log" 2>&1 ||
 		{ fail "$b: bench.sh failed: $(tail -n 5 "$tmp/$b.log")"; return; }
@@ -92,6 +103,12 @@ check_build() {
 		[ -n "$(value "$run" '$c["bench"] == "dma" && $c["iface"] == "iommufd-file"' map)" ] ||
 			fail "$b: no iommufd-file map samples"
 	fi
+	# A 1 GiB page spans 8 memory sections; mapped and unmapped three
+	# times from a pool of two, so a pin that unmap leaked fails the case.
+	expect_eq "$b: hugetlb-1g pages" \
+		"$(value "$run" '$c["bench"] == "dma" && $c["backing"] == "hugetlb-1g"' hugetlb-pages)" 1
+	[ -n "$(value "$run" '$c["bench"] == "dma" && $c["backing"] == "hugetlb-1g"' unmap)" ] ||
+		fail "$b: no hugetlb-1g unmap samples"
 	bar() { value "$run" "\$c[\"bench\"] == \"mmio\" && \$c[\"level\"] == \"$1\"" faults; }
 	got_auto=$(bar auto)
 	case $b in
