@@ -14,21 +14,23 @@ usage: kbuild.sh [--check] NAME
        kbuild.sh --source NAME
        kbuild.sh --list
 
-Build kernel NAME = BASE[+SERIES[+SERIES...]][:K][@tiny] (or reuse it)
-and print its build directory on stdout, nothing else. Progress goes to
-stderr.
+Build kernel NAME = BASE[+SERIES[+SERIES...]][:K][@PROFILE] (or reuse
+it) and print its build directory on stdout, nothing else. Progress goes
+to stderr.
 
   BASE     a line of kernel-patches/bases: a Debian linux-source package
            (6.12 from bookworm, 7.2 from sid) or a local git tree, and the
            toolchain that builds it (toolchain=, below)
   SERIES   kernel-patches/BASE/SERIES/: git format-patch files listed in
            order in its `series` file, applied with GNU patch and no fuzz (a
-           hunk that does not apply is an error naming the patch)
+           hunk that does not apply is an error naming the patch); a
+           0000-cover-letter.patch line there is the series' cover letter,
+           never applied, checked nor part of the identity
   :K       only the first K patches of the last SERIES, 1 to one less
            than it has (the whole series is the name without :K): a step
            of a series walk (harness/walk.sh). Its identity follows the
            rules below, so it is the build of a series of those K patches
-  @tiny    the trimmed profile (below) instead of the Debian one
+  @PROFILE @tiny or @novmemmap (below) instead of the Debian profile
 
 The config (profile "debian", the default): the kernel configuration
 Debian ships for this very source (the linux-image package of the same
@@ -49,6 +51,11 @@ Profile "tiny" (NAME@tiny): `make tinyconfig` + configs/tiny.config,
 everything built in. Quicker to build, but not a kernel anyone runs: mitigations, memcg, init-on-alloc and more are off, so its
 numbers differ from Debian's by 10-20% on our cases. For trying a patch
 out, never for numbers. Its LOCALVERSION is -tiny-vpID.
+Profile "novmemmap" (NAME@novmemmap): the tiny profile with
+configs/novmemmap.config, classic SPARSEMEM without SPARSEMEM_VMEMMAP
+(struct pages are not virtually contiguous across memory sections): for
+the correctness of code that walks struct pages, never for numbers. Its
+LOCALVERSION is -novmemmap-vpID.
 
 The toolchain (toolchain=T on the base's line): host (the default) is
 the host's gcc and binutils; a Debian suite (toolchain=sid) is that
@@ -75,9 +82,11 @@ build-times, build.log). A patched build starts
 from a copy of its base build's tree, so only what the patches touch is
 recompiled.
 
-  --check  CI mode: apply every series of NAME to a copy of its base and
-           compile the .c files the patches touch, any warning being an
-           error (no link, no boot); the configured and prepared base is
+  --check  CI mode: apply every series of NAME to a copy of its base, run
+           the base's own scripts/checkpatch.pl --strict on every patch
+           (any error, warning or check fails), and compile the .c files
+           the patches touch, any warning being an error (no link, no
+           boot); the configured and prepared base is
            cached in $VFIO_PERF_CACHE/kcheck/; prints nothing on stdout
   --manifest  print what the identity of NAME is made of, then the
            identity itself (nothing is built; a Debian suite's toolchain
@@ -188,6 +197,8 @@ series_patches() {
 		n=0
 		while read -r p; do
 			[[ -f $PATCHES/$BASE/$s/$p ]] || vp_die "series $BASE/$s lists $p, which does not exist"
+			# The cover letter goes with the series, not into the kernel.
+			[[ $p != 0000-cover-letter.patch ]] || continue
 			n=$((n + 1))
 			[[ -n $PREFIX && $i == "$last" ]] && ((n > PREFIX)) && continue
 			PATCH_FILES+=("$PATCHES/$BASE/$s/$p")
@@ -204,12 +215,13 @@ series_patches() {
 resolve() {
 	local name=$1 line kind where cfg s p
 	[[ $name =~ ^[A-Za-z0-9._-]+(\+[A-Za-z0-9._-]+)*(:[1-9][0-9]{0,2})?(@[A-Za-z0-9_-]+)?$ ]] ||
-		vp_usage_error "bad build name '$name': want BASE[+SERIES...][:K][@tiny]"
+		vp_usage_error "bad build name '$name': want BASE[+SERIES...][:K][@PROFILE]"
 	PROFILE=debian
 	if [[ $name == *@* ]]; then
 		PROFILE=${name#*@}
 		name=${name%@*}
-		[[ $PROFILE == tiny ]] || vp_usage_error "unknown profile '@$PROFILE' in '$1' (the default is Debian's config; @tiny is the only other)"
+		[[ $PROFILE == tiny || $PROFILE == novmemmap ]] ||
+			vp_usage_error "unknown profile '@$PROFILE' in '$1' (the default is Debian's config; the others are @tiny and @novmemmap)"
 	fi
 	PREFIX=
 	if [[ $name == *:* ]]; then
@@ -238,9 +250,10 @@ resolve() {
 	*) vp_die "kernel-patches/bases: unknown kind '$kind' for $BASE" ;;
 	esac
 	[[ $MODE == source ]] && return 0
-	if [[ $PROFILE == tiny ]]; then
+	if [[ $PROFILE != debian ]]; then
 		PRE_FRAGMENTS=()
 		FRAGMENTS=("$PATCHES/configs/tiny.config")
+		[[ $PROFILE == tiny ]] || FRAGMENTS+=("$PATCHES/configs/$PROFILE.config")
 		MODLIST=
 	else
 		PRE_FRAGMENTS=("$PATCHES/configs/debian.config")
@@ -361,10 +374,11 @@ manifest() {
 	done
 }
 
-# localversion ID: the build's LOCALVERSION; the tiny profile says so.
+# localversion ID: the build's LOCALVERSION; a profile other than
+# debian says its name.
 localversion() {
-	if [[ $PROFILE == tiny ]]; then
-		echo "-tiny-vp$1"
+	if [[ $PROFILE != debian ]]; then
+		echo "-$PROFILE-vp$1"
 	else
 		echo "-vp$1"
 	fi
@@ -397,7 +411,7 @@ apply_series() {
 configure() {
 	local tree=$1 lv=$2
 	if ! [[ -f $tree/.config ]]; then
-		if [[ $PROFILE == tiny ]]; then
+		if [[ $PROFILE != debian ]]; then
 			kmake -s -C "$tree" tinyconfig >/dev/null || vp_die "make tinyconfig failed"
 		else
 			cp "$DEB_CONFIG" "$tree/.config"
@@ -417,7 +431,7 @@ configure() {
 	"$tree/scripts/config" --file "$tree/.config" --set-str LOCALVERSION "$lv" --disable LOCALVERSION_AUTO
 	kmake -s -C "$tree" olddefconfig >/dev/null || vp_die "make olddefconfig failed"
 	check_fragments "$tree/.config" "${PRE_FRAGMENTS[@]}" "${FRAGMENTS[@]}"
-	[[ $PROFILE == tiny ]] || check_builtins "$tree/.vp-debian.config" "$tree/.config"
+	[[ $PROFILE != debian ]] || check_builtins "$tree/.vp-debian.config" "$tree/.config"
 }
 
 # merge TREE FRAGMENT...: the fragments into TREE's .config, as written.
@@ -534,11 +548,29 @@ touched_copy() {
 	apply_series "$tree"
 }
 
+# checkpatch NAME: scripts/checkpatch.pl --strict of the base's own
+# source on every patch, run from that tree (its spelling list and
+# MAINTAINERS); an error, a warning or a check fails.
+checkpatch() {
+	local p
+	vp_need_cmd perl
+	for p in "${PATCH_FILES[@]}"; do
+		(cd "$SRC_DIR" && perl scripts/checkpatch.pl --strict --quiet "$p") >"$CHECKPATCH_OUT" 2>&1 || {
+			sed 's/^/  /' "$CHECKPATCH_OUT" >&2
+			vp_die "$1: checkpatch.pl --strict of $SRC_ID finds problems in ${p#"$PATCHES"/} (above)"
+		}
+	done
+	vp_log "$1: checkpatch.pl --strict of $SRC_ID: ${#PATCH_FILES[@]} patch(es) clean"
+}
+
 # check NAME: apply and compile what the patches touch, nothing else.
 check() {
 	local prepared tree files=() f obj
 	((${#PATCH_FILES[@]})) || { vp_log "$1: no patches, nothing to check"; return 0; }
 	touched_copy
+	CHECKPATCH_OUT=$(mktemp "${TMPDIR:-/tmp}/vp-checkpatch.XXXXXX")
+	TMPDIRS+=("$CHECKPATCH_OUT")
+	checkpatch "$1"
 	prepared=$(prepared_tree)
 	vp_log "$1: compiling against $prepared (profile $PROFILE)"
 	tree=$(mktemp -d "$(vp_cache)/kcheck/check.XXXXXX")
@@ -585,7 +617,7 @@ build() {
 	fi
 	# The base build first: the patched tree starts as a copy of it.
 	if ((${#SERIES[@]})); then
-		base_dir=$("$0" "$BASE$([[ $PROFILE == tiny ]] && echo @tiny)")
+		base_dir=$("$0" "$BASE$([[ $PROFILE == debian ]] || echo "@$PROFILE")")
 	fi
 	vp_lock "kbuild-$name-$id"
 	if [[ -f $dir/release ]]; then
@@ -647,7 +679,7 @@ build() {
 # out (signed, xz-compressed), without the build and source links.
 install_modules() {
 	local tmp=$1 rel
-	[[ $PROFILE == tiny ]] && return 0
+	[[ $PROFILE != debian ]] && return 0
 	kmake -s -C "$tmp/tree" INSTALL_MOD_PATH="$tmp/modroot" modules_install >>"$tmp/build.log" 2>&1 || {
 		tail -n 30 "$tmp/build.log" >&2
 		vp_die "make modules_install failed"

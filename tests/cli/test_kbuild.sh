@@ -38,7 +38,7 @@ expect 0 '' "$kb" --list
 expect_eq "--list" "$(tr '\n' ' ' <"$tmp/stdout")" \
 	"$(sed 's/#.*//' "$repo/kernel-patches/builds" | awk 'NF { printf "%s ", $1 }')"
 while read -r b; do
-	IFS=+ read -r -a parts <<<"$b"
+	IFS=+ read -r -a parts <<<"${b%@*}"
 	for s in "${parts[@]:1}"; do
 		[ -f "$repo/kernel-patches/${parts[0]}/$s/series" ] || fail "build $b: no series $s"
 	done
@@ -55,6 +55,7 @@ printf 't git %s file:configs/t-debian\n' "$src" >"$kp/bases"
 echo 'CONFIG_X=y' >"$kp/configs/guest.config"
 echo 'CONFIG_Z=y' >"$kp/configs/debian.config"
 echo 'CONFIG_T=y' >"$kp/configs/tiny.config"
+echo '# CONFIG_SPARSEMEM_VMEMMAP is not set' >"$kp/configs/novmemmap.config"
 printf 'CONFIG_PREEMPT_DYNAMIC=y\nCONFIG_CC_VERSION_TEXT="x86_64-linux-gnu-gcc-16 (Debian 16.2.0-4) 16.2.0"\n' >"$kp/configs/t-debian"
 echo 'vfio-pci' >"$kp/configs/guest.modules"
 sig='-- ' # git format-patch's signature separator
@@ -100,6 +101,13 @@ expect 0 '' "$kb" --manifest t+good@tiny
 grep -qx 'profile tiny' "$tmp/stdout" || fail "the @tiny manifest names no profile tiny"
 grep -q '^debian-config ' "$tmp/stdout" && fail "the @tiny manifest names a Debian config"
 [ "$(ident t+good@tiny)" != "$id0" ] || fail "the tiny and debian profiles share an identity"
+# The novmemmap profile is the tiny one with its own fragment.
+expect 0 '' "$kb" --manifest t+good@novmemmap
+grep -qx 'profile novmemmap' "$tmp/stdout" || fail "the @novmemmap manifest names no profile novmemmap"
+grep -q '^config configs/tiny\.config ' "$tmp/stdout" || fail "the @novmemmap manifest names no tiny.config"
+grep -q '^config configs/novmemmap\.config ' "$tmp/stdout" || fail "the @novmemmap manifest names no novmemmap.config"
+[ "$(ident t+good@novmemmap)" != "$(ident t+good@tiny)" ] || fail "the tiny and novmemmap profiles share an identity"
+expect 2 "unknown profile '@vmemmap'" "$kb" --manifest t+good@vmemmap
 # Another Debian config, module list or step-1 fragment is another build.
 echo 'CONFIG_MEMCG=y' >>"$kp/configs/t-debian"
 [ "$(ident t+good)" != "$id0" ] || fail "changing the Debian config kept the identity"
@@ -120,6 +128,13 @@ expect_eq "identity is stable" "$(ident t+good)" "$id0"
 # Rewording the commit message is the same build ...
 mkpatch "$kp/t/good/0001-b.patch" "rename b, reworded" "int b;" "int bb;"
 expect_eq "identity after a reworded message" "$(ident t+good)" "$id0"
+# ... and so is a cover letter listed in the series: never applied (its
+# text is no patch of f.c) nor hashed.
+printf 'Subject: [PATCH 0/1] cover\n\nnot a patch\n' >"$kp/t/good/0000-cover-letter.patch"
+printf '0000-cover-letter.patch\n0001-b.patch\n' >"$kp/t/good/series"
+expect_eq "identity with a cover letter" "$(ident t+good)" "$id0"
+echo 'reworded' >>"$kp/t/good/0000-cover-letter.patch"
+expect_eq "identity with a reworded cover letter" "$(ident t+good)" "$id0"
 # ... other code or another config fragment is not.
 mkpatch "$kp/t/good/0001-b.patch" "rename b" "int b;" "int bbb;"
 [ "$(ident t+good)" != "$id0" ] || fail "changing the patch code kept the identity"
@@ -245,6 +260,30 @@ git -C "$src" checkout -q f.c
 "$kb" --check t+bad >"$tmp/out" 2>&1 && fail "--check of a series that does not apply succeeded"
 grep -q "error: patch t/bad/0001-z.patch does not apply to git-" "$tmp/out" ||
 	fail "no error naming the patch: $(cat "$tmp/out")"
+# --check runs the base's own scripts/checkpatch.pl --strict on every
+# patch but the cover letter, from the base's tree, before compiling:
+# here a checkpatch of our own that objects to a patch adding "int bb;"
+# and to the cover letter's text.
+mkdir -p "$src/scripts"
+cat >"$src/scripts/checkpatch.pl" <<'EOF'
+my ($strict, $quiet, $patch) = @ARGV;
+die "want --strict --quiet PATCH\n" unless $strict eq '--strict' && $quiet eq '--quiet' && -f $patch;
+die "run outside the tree\n" unless -f 'f.c';
+open(my $fh, '<', $patch) or die;
+while (<$fh>) {
+	if (/^\+int bb;|not a patch/) { print "ERROR: bad style\n"; exit 1; }
+}
+EOF
+git -C "$src" add scripts/checkpatch.pl
+git -C "$src" -c user.name=t -c user.email=t@t commit -qm checkpatch
+"$kb" --check t+good >"$tmp/out" 2>&1 && fail "--check of a series checkpatch objects to succeeded"
+grep -qx '  ERROR: bad style' "$tmp/out" || fail "--check does not show checkpatch's report: $(cat "$tmp/out")"
+grep -q 'error: t+good: checkpatch.pl --strict of git-[0-9a-f]* finds problems in t/good/0001-b.patch (above)$' "$tmp/out" ||
+	fail "--check names no checkpatch problem: $(cat "$tmp/out")"
+mkpatch "$kp/t/good/0001-b.patch" "rename b" "int b;" "int b2;"
+"$kb" --check t+good >"$tmp/out" 2>&1 || true
+grep -q 't+good: checkpatch.pl --strict of git-[0-9a-f]*: 1 patch(es) clean$' "$tmp/out" ||
+	fail "--check of a clean series says no checkpatch line: $(cat "$tmp/out")"
 echo 0002-missing.patch >>"$kp/t/good/series"
 expect 1 'series t/good lists 0002-missing.patch, which does not exist' "$kb" --manifest t+good
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Every series under kernel-patches/ applies exactly to its base (the
-# Debian linux-source package of kernel-patches/bases) and the C files it
+# Debian linux-source package of kernel-patches/bases), every patch is
+# clean under the base's own scripts/checkpatch.pl --strict, and the C files it
 # touches compile without a warning in the guest configuration (profile
 # debian: Debian's config for the base, which keeps Debian's preemption,
 # memcg and mitigations, with the guest's modules). The full
@@ -18,6 +19,8 @@ for s in "$repo"/kernel-patches/*/*/series; do
 	fi
 	cat "$tmp/out"
 	grep -q "$name: ok" "$tmp/out" || fail "$name: no ok line"
+	grep -q "^kbuild\.sh: $name: checkpatch\.pl --strict of linux-source-[^ ]*: [1-9][0-9]* patch(es) clean$" "$tmp/out" ||
+		fail "$name: no checkpatch.pl --strict line of the base's source"
 	tree=$(sed -n "s/^kbuild\.sh: $name: compiling against \(.*\) (profile debian)$/\1/p" "$tmp/out")
 	[[ -n $tree && -f $tree/.config && -f $tree/.vp-debian.config ]] ||
 		{ fail "$name: not compiled against a debian-profile tree"; continue; }

@@ -15,6 +15,10 @@
 #     32-bit task keeps the mm's own placement, and where the address
 #     space has no room for 1 GiB of padding the window still gets PMDs
 #     (tests/kernels/bar-place.c);
+#   - a 1 GiB hugetlb page is mapped and unmapped through type1 three
+#     times from the pool of two (a leaked pin would fail the third);
+#   - a build of profile novmemmap has classic SPARSEMEM (no
+#     SPARSEMEM_VMEMMAP);
 #   - a build of the default profile is Debian's: its source names
 #     profile=debian and the SHA-256 of the Debian config it started
 #     from, and its .config keeps what that config has for preemption,
@@ -111,9 +115,16 @@ check_build() {
 	bdir=$("$repo/harness/kbuild.sh" "$b") || { fail "$b: build failed"; return; }
 	id=$(basename "$bdir")
 	id=${id##*-}
-	if [[ $b != *@tiny ]]; then
-		check_debian_profile "$b" "$bdir"
-	fi
+	case $b in
+	*@novmemmap)
+		# Classic SPARSEMEM: the memory model whose section boundaries
+		# type1-contig-batch must respect.
+		grep -qx 'CONFIG_SPARSEMEM=y' "$bdir/config" || fail "$b: no CONFIG_SPARSEMEM"
+		! grep -q '^CONFIG_SPARSEMEM_VMEMMAP=y' "$bdir/config" || fail "$b: CONFIG_SPARSEMEM_VMEMMAP is on"
+		;;
+	*@*) ;;
+	*) check_debian_profile "$b" "$bdir" ;;
+	esac
 	"$repo/harness/bench.sh" --kernel "build:$b" --suite "$suite" --accel tcg \
 		--results "$tmp/$b" --bindir "$repo/build/asan" --no-plot \
 		--extra "$tmp/bar-place,$tmp/bar-place-m32" >"$tmp/$b.log" 2>&1 ||
@@ -133,6 +144,12 @@ check_build() {
 		[ -n "$(value "$run" '$c["bench"] == "dma" && $c["iface"] == "iommufd-file"' map)" ] ||
 			fail "$b: no iommufd-file map samples"
 	fi
+	# A 1 GiB page spans 8 memory sections; mapped and unmapped three
+	# times from a pool of two, so a pin that unmap leaked fails the case.
+	expect_eq "$b: hugetlb-1g pages" \
+		"$(value "$run" '$c["bench"] == "dma" && $c["backing"] == "hugetlb-1g"' hugetlb-pages)" 1
+	[ -n "$(value "$run" '$c["bench"] == "dma" && $c["backing"] == "hugetlb-1g"' unmap)" ] ||
+		fail "$b: no hugetlb-1g unmap samples"
 	got_auto=$(bar "$run" auto 2G)
 	case $b in
 	*+vfio-pci-huge-align* | *+vfio-pci-mapping-order*)
