@@ -8,7 +8,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 tools=(tests/run.sh)
-for f in "$repo"/harness/*.sh "$repo"/plot/*.sh; do
+for f in "$repo"/harness/*.sh "$repo"/harness/lava/*.sh "$repo"/plot/*.sh; do
 	[[ -x $f && ${f##*/} != guest-job.sh ]] && tools+=("${f#"$repo"/}")
 done
 for f in "$bin"/*; do
