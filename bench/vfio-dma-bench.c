@@ -13,7 +13,10 @@
  * faulted them in (read: the zero page replaced; none: every page); all
  * outside the timed phases. A -frag backing first puts free memory in a
  * known state, untimed (memstate.h): every page of the buffer its own
- * run of contiguous PFNs, whatever earlier samples left.
+ * run of contiguous PFNs, whatever earlier samples left. Where the kernel
+ * dumps the IOMMU's page table (iommupt.h), the IOMMU leaves (4K, 2M,
+ * 1G) of every mapping are counted after the map, untimed, and must
+ * cover the buffer.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +30,7 @@
 #include "backing.h"
 #include "cli.h"
 #include "iommu.h"
+#include "iommupt.h"
 #include "log.h"
 #include "meta.h"
 #include "populate.h"
@@ -63,6 +67,8 @@ struct opts {
 	uint64_t unmap_chunk;	/* 0: the whole buffer in one call */
 	unsigned int reps, warmup;
 	bool plan;		/* --plan: print the memory needed, run nothing */
+	char iommupt[4096];	/* the IOMMU page-table dump, "" if none */
+	char iommupt_why[512];	/* where the leaf counts come from, or why none */
 	struct backing_opts bo;
 	struct cli_run run;
 };
@@ -72,6 +78,7 @@ struct sample {
 	uint64_t t[NR_PHASES];
 	struct buffer buf;
 	struct populate_seen seen;
+	struct pfnmap_entries leaves;	/* IOMMU leaves, if o->iommupt */
 	bool verified;
 };
 
@@ -308,6 +315,31 @@ static void verify_backing(struct sample *sm, char *why, size_t whylen)
 }
 
 /*
+ * The IOMMU leaves that translate the buffer, read from the IOMMU's page
+ * table after the map: every byte of it must be covered.
+ */
+static void verify_leaves(struct sample *sm, const struct opts *o,
+			  uint64_t size, char *why, size_t whylen)
+{
+	uint64_t covered;
+	char w[128];
+	int ret;
+
+	ret = iommupt_count(o->iommupt, IOVA_BASE, size, &sm->leaves, &covered);
+	if (ret)
+		snprintf(w, sizeof(w), "IOMMU page table %s: %s", o->iommupt,
+			 ret == -EINVAL ? "a leaf line this reader does not understand" : strerror(-ret));
+	else if (covered != size)
+		snprintf(w, sizeof(w), "IOMMU leaves cover %llu of the buffer's %llu bytes",
+			 (unsigned long long)covered, (unsigned long long)size);
+	else
+		return;
+	if (sm->verified)
+		snprintf(why, whylen, "%s", w);
+	sm->verified = false;
+}
+
+/*
  * The timed phases of one sample, in the state backing_prepare() made.
  * A written buffer has its pages before the map, and its backing is
  * verified there, as it always was; a read or untouched one gets them
@@ -357,10 +389,11 @@ static int run_phases(struct dma_ctx *ctx, const struct opts *o,
 		backing_munmap(buf);
 		return ret;
 	}
-	if (ps != POPULATE_WRITE) {
+	if (ps != POPULATE_WRITE)
 		verify_backing(sm, why, whylen);
-		t1 = now_ns();
-	}
+	if (o->iommupt[0])
+		verify_leaves(sm, o, size, why, whylen);
+	t1 = now_ns();
 	ret = unmap_range(ctx, IOVA_BASE, size, o->unmap_chunk);
 	t0 = now_ns();
 	t[PH_UNMAP] = t0 - t1;
@@ -404,10 +437,13 @@ static bool has_phase(enum populate_state ps, int p)
 	return p != PH_POPULATE || ps != POPULATE_NONE;
 }
 
-static void emit_sample(struct results *res, const struct results_case *rc,
-			unsigned int rep, enum populate_state ps,
-			const struct sample *sm)
+static void emit_sample(struct results *res, const struct opts *o,
+			const struct results_case *rc, unsigned int rep,
+			enum populate_state ps, const struct sample *sm)
 {
+	static const char *const leaf_metric[PFNMAP_NR_SIZES] = {
+		"iommu-4k", "iommu-2m", "iommu-1g",
+	};
 	const struct buffer *buf = &sm->buf;
 	bool verified = sm->verified;
 
@@ -431,6 +467,33 @@ static void emit_sample(struct results *res, const struct results_case *rc,
 	if (buf->pfn_runs >= 0)
 		results_sample(res, rc, "pfn-runs", rep, (double)buf->pfn_runs,
 			       "count", verified);
+	if (o->iommupt[0])
+		for (int l = 0; l < PFNMAP_NR_SIZES; l++)
+			results_sample(res, rc, leaf_metric[l], rep,
+				       (double)sm->leaves.n[l], "count", verified);
+}
+
+/*
+ * A backing of huge pages whose mapping the IOMMU translated with
+ * smaller leaves: its page sizes, not the memory, decided; the rows
+ * show it, and so does the log.
+ */
+static void note_leaves(const struct opts *o, const struct results_case *rc,
+			const struct backing *b, const struct sample *sm)
+{
+	enum pfnmap_level want = b->page_size >= pfnmap_level_size(PFNMAP_PUD) ? PFNMAP_PUD :
+				 b->page_size >= pfnmap_level_size(PFNMAP_PMD) ? PFNMAP_PMD : PFNMAP_PTE;
+	char s[32], p[32];
+
+	if (!o->iommupt[0] || want == PFNMAP_PTE ||
+	    pfnmap_entries_level(&sm->leaves) >= want)
+		return;
+	log_msg("note: %s %s %s: %s pages, but the IOMMU translated them with %llu 1G, %llu 2M and %llu 4K leaves",
+		rc->iface, rc->backing, size_format(rc->size, s, sizeof(s)),
+		size_format(b->page_size, p, sizeof(p)),
+		(unsigned long long)sm->leaves.n[PFNMAP_PUD],
+		(unsigned long long)sm->leaves.n[PFNMAP_PMD],
+		(unsigned long long)sm->leaves.n[PFNMAP_PTE]);
 }
 
 /*
@@ -481,7 +544,9 @@ static enum case_status run_case(struct results *res, struct dma_ctx *ctx,
 			goto fail;
 		if (i < o->warmup)
 			continue;
-		emit_sample(res, rc, i - o->warmup, ps, &sm);
+		emit_sample(res, o, rc, i - o->warmup, ps, &sm);
+		if (i == o->warmup)
+			note_leaves(o, rc, b, &sm);
 		if (!sm.verified)
 			bad++;
 		for (int p = 0; p < NR_PHASES; p++)
@@ -558,6 +623,7 @@ static void describe_run(const struct opts *o, const struct vfio_pci_device *dev
 	meta_set(m, "bench", "dma");
 	vfio_pci_device_describe(dev, m);
 	meta_set(m, "iova_base", "0x%llx", (unsigned long long)IOVA_BASE);
+	meta_set(m, "iommu_leaves", "%s", o->iommupt_why);
 	meta_set(m, "reps", "%u", o->reps);
 	meta_set(m, "warmup", "%u", o->warmup);
 	meta_set(m, "map_chunk", "%s", o->map_chunk ? size_format(o->map_chunk, s, sizeof(s)) : "whole");
@@ -602,6 +668,9 @@ int main(int argc, char **argv)
 	if (ret)
 		die(ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s", why);
 	check_memlock(&o);
+	if (iommupt_find(IOMMUPT_DIR, dev.bdf, o.iommupt, sizeof(o.iommupt),
+			 o.iommupt_why, sizeof(o.iommupt_why)))
+		o.iommupt[0] = '\0';
 	cli_run_place(&o.run, &meta);
 
 	meta_collect_system(&meta);

@@ -30,7 +30,8 @@ to stderr.
            than it has (the whole series is the name without :K): a step
            of a series walk (harness/walk.sh). Its identity follows the
            rules below, so it is the build of a series of those K patches
-  @PROFILE @tiny or @novmemmap (below) instead of the Debian profile
+  @PROFILE @tiny, @novmemmap, @iommu-debugfs or @iommufd-compat
+           (below) instead of the Debian profile
 
 The config (profile "debian", the default): the kernel configuration
 Debian ships for this very source (the linux-image package of the same
@@ -56,6 +57,16 @@ configs/novmemmap.config, classic SPARSEMEM without SPARSEMEM_VMEMMAP
 (struct pages are not virtually contiguous across memory sections): for
 the correctness of code that walks struct pages, never for numbers. Its
 LOCALVERSION is -novmemmap-vpID.
+Profile "iommu-debugfs" (NAME@iommu-debugfs): the Debian profile with
+configs/iommu-debugfs.config, the Intel IOMMU's debugfs, from which
+vfio-dma-bench counts the IOMMU leaves (4K, 2M, 1G) of every mapping. It
+also turns on DMAR_PERF's latency checks in the invalidation path that
+unmap takes, so it is a verification build beside the Debian one, not
+its replacement. Its LOCALVERSION is -iommu-debugfs-vpID.
+Profile "iommufd-compat" (NAME@iommufd-compat): the Debian profile with
+configs/iommufd-compat.config: VFIO_CONTAINER off, /dev/vfio/vfio is
+iommufd's compat container, measured as the iommufd-compat interface
+(type1 and type1v2 skip there). LOCALVERSION -iommufd-compat-vpID.
 
 The toolchain (toolchain=T on the base's line): host (the default) is
 the host's gcc and binutils; a Debian suite (toolchain=sid) is that
@@ -210,6 +221,18 @@ series_patches() {
 	done
 }
 
+# profile_kind PROFILE: the config a profile starts from, debian (the
+# Debian profile's three steps, then configs/PROFILE.config) or tiny
+# (tinyconfig, configs/tiny.config, then configs/PROFILE.config); fails
+# for an unknown profile.
+profile_kind() {
+	case $1 in
+	debian | iommu-debugfs | iommufd-compat) echo debian ;;
+	tiny | novmemmap) echo tiny ;;
+	*) return 1 ;;
+	esac
+}
+
 # Parse NAME into BASE, SERIES and PROFILE, locate the source, the
 # patches, the fragments and (profile debian) the Debian config.
 resolve() {
@@ -220,9 +243,9 @@ resolve() {
 	if [[ $name == *@* ]]; then
 		PROFILE=${name#*@}
 		name=${name%@*}
-		[[ $PROFILE == tiny || $PROFILE == novmemmap ]] ||
-			vp_usage_error "unknown profile '@$PROFILE' in '$1' (the default is Debian's config; the others are @tiny and @novmemmap)"
 	fi
+	KIND=$(profile_kind "$PROFILE") ||
+		vp_usage_error "unknown profile '@$PROFILE' in '$1' (the default is Debian's config; the others are @tiny, @novmemmap, @iommu-debugfs and @iommufd-compat)"
 	PREFIX=
 	if [[ $name == *:* ]]; then
 		PREFIX=${name##*:}
@@ -250,7 +273,7 @@ resolve() {
 	*) vp_die "kernel-patches/bases: unknown kind '$kind' for $BASE" ;;
 	esac
 	[[ $MODE == source ]] && return 0
-	if [[ $PROFILE != debian ]]; then
+	if [[ $KIND == tiny ]]; then
 		PRE_FRAGMENTS=()
 		FRAGMENTS=("$PATCHES/configs/tiny.config")
 		[[ $PROFILE == tiny ]] || FRAGMENTS+=("$PATCHES/configs/$PROFILE.config")
@@ -266,6 +289,7 @@ resolve() {
 		fi
 		[[ -n $cfg ]] || vp_die "kernel-patches/bases: base $BASE names no Debian config (4th column: a kernel.sh SPEC or file:PATH), which profile debian needs (or build $1@tiny)"
 		debian_config "$cfg"
+		[[ $PROFILE == debian ]] || FRAGMENTS+=("$PATCHES/configs/$PROFILE.config")
 	fi
 	[[ -f $PATCHES/configs/$BASE.config ]] && FRAGMENTS+=("$PATCHES/configs/$BASE.config")
 	local f
@@ -291,7 +315,7 @@ toolchain_setup() {
 		[[ -n $TC_TEXT && -n $TC_LD ]] || vp_die "no host compiler (gcc and ld: install gcc and binutils)"
 		return 0
 	fi
-	if [[ $PROFILE == debian ]]; then
+	if [[ $KIND == debian ]]; then
 		prog=$(cc_text "$DEB_CONFIG")
 		prog=${prog%% *}
 	fi
@@ -361,7 +385,7 @@ manifest() {
 	echo "profile $PROFILE"
 	echo "base $BASE $SRC_ID"
 	echo "toolchain $TOOLCHAIN $TC_TEXT; $TC_LD"
-	if [[ $PROFILE == debian ]]; then
+	if [[ $KIND == debian ]]; then
 		echo "debian-config $DEB_ORIGIN $DEB_SHA"
 		echo "modules ${MODLIST#"$PATCHES"/} $(sha256sum <"$MODLIST" | cut -d' ' -f1)"
 	fi
@@ -411,7 +435,7 @@ apply_series() {
 configure() {
 	local tree=$1 lv=$2
 	if ! [[ -f $tree/.config ]]; then
-		if [[ $PROFILE != debian ]]; then
+		if [[ $KIND == tiny ]]; then
 			kmake -s -C "$tree" tinyconfig >/dev/null || vp_die "make tinyconfig failed"
 		else
 			cp "$DEB_CONFIG" "$tree/.config"
@@ -431,7 +455,7 @@ configure() {
 	"$tree/scripts/config" --file "$tree/.config" --set-str LOCALVERSION "$lv" --disable LOCALVERSION_AUTO
 	kmake -s -C "$tree" olddefconfig >/dev/null || vp_die "make olddefconfig failed"
 	check_fragments "$tree/.config" "${PRE_FRAGMENTS[@]}" "${FRAGMENTS[@]}"
-	[[ $PROFILE != debian ]] || check_builtins "$tree/.vp-debian.config" "$tree/.config"
+	[[ $KIND == tiny ]] || check_builtins "$tree/.vp-debian.config" "$tree/.config" "${FRAGMENTS[@]}"
 }
 
 # merge TREE FRAGMENT...: the fragments into TREE's .config, as written.
@@ -446,17 +470,27 @@ merge() {
 # check_fragments CONFIG FRAGMENT...: every option a fragment sets (or
 # unsets) is so in CONFIG.
 check_fragments() {
-	local config=$1 f line opt lost=()
+	local config=$1 f line opt lost=() order=()
+	local -A want=()
 	shift
+	# The last fragment to name an option decides it (a profile's
+	# fragment comes after guest.config).
 	for f; do
 		while IFS= read -r line; do
-			if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
-				grep -qxF "$line" "$config" || lost+=("$line (got: $(grep -E "^(# )?${BASH_REMATCH[1]}[= ]" "$config" || echo unset))")
-			elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
-				opt=${BASH_REMATCH[1]}
-				! grep -qE "^$opt=" "$config" || lost+=("$line (got: $(grep -E "^$opt=" "$config"))")
+			if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]] ||
+				[[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+				[[ -v want[${BASH_REMATCH[1]}] ]] || order+=("${BASH_REMATCH[1]}")
+				want[${BASH_REMATCH[1]}]=$line
 			fi
 		done <"$f"
+	done
+	for opt in "${order[@]}"; do
+		line=${want[$opt]}
+		if [[ $line == CONFIG_* ]]; then
+			grep -qxF "$line" "$config" || lost+=("$line (got: $(grep -E "^(# )?${opt}[= ]" "$config" || echo unset))")
+		else
+			! grep -qE "^$opt=" "$config" || lost+=("$line (got: $(grep -E "^$opt=" "$config"))")
+		fi
 	done
 	if ((${#lost[@]})); then
 		printf '  %s\n' "${lost[@]}" >&2
@@ -464,13 +498,25 @@ check_fragments() {
 	fi
 }
 
-# check_builtins DEBIAN CONFIG: every =y of DEBIAN is =y in CONFIG, or
-# gone from it with the module it belongs to (not shown at all: its
-# menu's module was cut). One that is "not set" now is an error.
+# check_builtins DEBIAN CONFIG [FRAGMENT...]: every =y of DEBIAN is =y in
+# CONFIG, or gone from it with the module it belongs to (not shown at
+# all: its menu's module was cut), or turned off by name in a FRAGMENT
+# (a profile's purpose, such as @iommufd-compat's VFIO_CONTAINER). One
+# that is "not set" now otherwise is an error.
 check_builtins() {
-	local lost
-	lost=$(awk 'NR == FNR { if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=y$/) want[substr($0, 1, length($0) - 2)] = 1; next }
-		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ && ($2 in want) { print $2 }' "$1" "$2")
+	local lost deb=$1 config=$2
+	shift 2
+	lost=$(cat "$@" </dev/null | awk -v deb="$deb" -v config="$config" '
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { off[$2] = 1 }
+		END {
+			while ((getline l < deb) > 0)
+				if (l ~ /^CONFIG_[A-Za-z0-9_]+=y$/) want[substr(l, 1, length(l) - 2)] = 1
+			while ((getline l < config) > 0) {
+				split(l, f, " ")
+				if (l ~ /^# CONFIG_[A-Za-z0-9_]+ is not set$/ && (f[2] in want) && !(f[2] in off))
+					print f[2]
+			}
+		}')
 	if [[ -n $lost ]]; then
 		printf '%s\n' "$lost" | sed 's/^/  /' >&2
 		vp_die "$(wc -l <<<"$lost") built-in option(s) of Debian's config are off after localmodconfig and the fragments (above)"
@@ -644,7 +690,7 @@ build() {
 	cc=$(cc_text "$tmp/tree/.config")
 	[[ $cc == "$TC_TEXT" ]] ||
 		vp_die "$name: kconfig found the compiler '$cc', the identity names '$TC_TEXT' (toolchain $TOOLCHAIN${TC_DIR:+: its versions file is stale, remove $TC_DIR})"
-	if [[ $PROFILE == debian ]]; then
+	if [[ $KIND == debian ]]; then
 		targets+=(modules)
 		# The compiler's name differs (x86_64-linux-gnu-gcc-12, gcc), its
 		# version must not.
@@ -679,7 +725,7 @@ build() {
 # out (signed, xz-compressed), without the build and source links.
 install_modules() {
 	local tmp=$1 rel
-	[[ $PROFILE != debian ]] && return 0
+	[[ $KIND == tiny ]] && return 0
 	kmake -s -C "$tmp/tree" INSTALL_MOD_PATH="$tmp/modroot" modules_install >>"$tmp/build.log" 2>&1 || {
 		tail -n 30 "$tmp/build.log" >&2
 		vp_die "make modules_install failed"
@@ -709,7 +755,7 @@ finish_build() {
 	{
 		echo "profile=$PROFILE"
 		echo "base_source=cache:${SRC_DIR#"$c"/}"
-		if [[ $PROFILE == debian ]]; then
+		if [[ $KIND == debian ]]; then
 			read -r pkg ver <<<"$DEB_ORIGIN"
 			echo "debian_config_package=$pkg"
 			echo "debian_config_version=$ver"

@@ -47,6 +47,10 @@ static const struct case_metric case_metrics[] = {
 	{ "present-pages", "count", CASE_M_INFO },
 	{ "resident-bytes", "bytes", CASE_M_INFO },
 	{ "dirty-bytes", "bytes", CASE_M_INFO },
+	/* The IOMMU leaves that translate the buffer (iommupt.h). */
+	{ "iommu-4k", "count", CASE_M_INFO },
+	{ "iommu-2m", "count", CASE_M_INFO },
+	{ "iommu-1g", "count", CASE_M_INFO },
 	/* vfio-mmio-bench: fault-in of a BAR mapping. */
 	{ "faults", "count", 0 },
 	{ "faults-rusage", "count", 0 },

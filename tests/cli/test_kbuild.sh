@@ -56,6 +56,7 @@ echo 'CONFIG_X=y' >"$kp/configs/guest.config"
 echo 'CONFIG_Z=y' >"$kp/configs/debian.config"
 echo 'CONFIG_T=y' >"$kp/configs/tiny.config"
 echo '# CONFIG_SPARSEMEM_VMEMMAP is not set' >"$kp/configs/novmemmap.config"
+echo 'CONFIG_IOMMU_DEBUGFS=y' >"$kp/configs/iommu-debugfs.config"
 printf 'CONFIG_PREEMPT_DYNAMIC=y\nCONFIG_CC_VERSION_TEXT="x86_64-linux-gnu-gcc-16 (Debian 16.2.0-4) 16.2.0"\n' >"$kp/configs/t-debian"
 echo 'vfio-pci' >"$kp/configs/guest.modules"
 sig='-- ' # git format-patch's signature separator
@@ -107,6 +108,15 @@ grep -qx 'profile novmemmap' "$tmp/stdout" || fail "the @novmemmap manifest name
 grep -q '^config configs/tiny\.config ' "$tmp/stdout" || fail "the @novmemmap manifest names no tiny.config"
 grep -q '^config configs/novmemmap\.config ' "$tmp/stdout" || fail "the @novmemmap manifest names no novmemmap.config"
 [ "$(ident t+good@novmemmap)" != "$(ident t+good@tiny)" ] || fail "the tiny and novmemmap profiles share an identity"
+# The iommu-debugfs profile is the Debian one with its fragment last.
+expect 0 '' "$kb" --manifest t+good@iommu-debugfs
+grep -qx 'profile iommu-debugfs' "$tmp/stdout" || fail "the @iommu-debugfs manifest names no profile iommu-debugfs"
+grep -q '^debian-config ' "$tmp/stdout" || fail "the @iommu-debugfs manifest names no Debian config"
+grep '^config ' "$tmp/stdout" | cut -d' ' -f2 | tr '\n' ' ' | grep -qx 'configs/debian.config configs/guest.config configs/iommu-debugfs.config ' ||
+	fail "the @iommu-debugfs fragments are not debian, guest, iommu-debugfs in that order: $(grep '^config ' "$tmp/stdout")"
+[ "$(ident t+good@iommu-debugfs)" != "$id0" ] || fail "the debian and iommu-debugfs profiles share an identity"
+# A profile whose fragment is missing is an error, not the Debian build.
+expect 1 'iommufd-compat.config does not exist' "$kb" --manifest t+good@iommufd-compat
 expect 2 "unknown profile '@vmemmap'" "$kb" --manifest t+good@vmemmap
 # Another Debian config, module list or step-1 fragment is another build.
 echo 'CONFIG_MEMCG=y' >>"$kp/configs/t-debian"
