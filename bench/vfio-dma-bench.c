@@ -28,11 +28,13 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "case.h"
 #include "cli.h"
 #include "iommu.h"
 #include "iommupt.h"
 #include "log.h"
 #include "meta.h"
+#include "place.h"
 #include "populate.h"
 #include "results.h"
 #include "size.h"
@@ -61,13 +63,15 @@ struct opts {
 	size_t niface;
 	const char *const *populate[POPULATE_NSTATES];	/* into populate_names */
 	size_t npopulate;
+	int mem_node[8];	/* --mem-node: each a case; -1 alone: unbound */
+	size_t nmem_node;
 	uint64_t *sizes;
 	size_t nsizes;
 	uint64_t map_chunk;	/* 0: the whole buffer in one call */
 	uint64_t unmap_chunk;	/* 0: the whole buffer in one call */
 	unsigned int reps, warmup;
 	bool plan;		/* --plan: print the memory needed, run nothing */
-	char iommupt[4096];	/* the IOMMU page-table dump, "" if none */
+	char iommupt[128];	/* the IOMMU page-table dump, "" if none */
 	char iommupt_why[512];	/* where the leaf counts come from, or why none */
 	struct backing_opts bo;
 	struct cli_run run;
@@ -79,6 +83,8 @@ struct sample {
 	struct buffer buf;
 	struct populate_seen seen;
 	struct pfnmap_entries leaves;	/* IOMMU leaves, if o->iommupt */
+	int node;			/* the case's memory node, -1: none */
+	uint64_t off_node;		/* pages found elsewhere */
 	bool verified;
 };
 
@@ -108,6 +114,13 @@ static void usage(void)
 "                          page, so it is the whole cost and there is no populate\n"
 "                          phase); MADV_POPULATE_WRITE/_READ where the kernel has\n"
 "                          them, else one access per 4 KiB (meta.csv: populate.*)\n"
+"  -n, --mem-node LIST     comma list of NUMA nodes, each a case of its own\n"
+"                          (backing NAME@nodeN): every allocation of a sample\n"
+"                          (buffer, -frag holder, pages the pin faults in) is\n"
+"                          bound to node N (MPOL_BIND); the buffer's pages are\n"
+"                          checked to be there (move_pages(2)) before the unmap.\n"
+"                          A node this machine lacks is a skip (default: no\n"
+"                          binding beyond --node)\n"
 "  -r, --reps N            recorded repetitions per case, 1 to 100000 (default 5)\n"
 "  -w, --warmup N          unrecorded repetitions before them, 0 to 1000\n"
 "                          (default 1)\n"
@@ -148,6 +161,29 @@ static const char *const *populate_entry(const char *name)
 	return i < 0 ? NULL : &populate_names[i];
 }
 
+/* --mem-node LIST: distinct node numbers. */
+static void parse_nodes(struct opts *o, const char *list)
+{
+	char *dup = strdup(list), *save = NULL, *tok;
+
+	o->nmem_node = 0;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int node;
+
+		if (o->nmem_node == sizeof(o->mem_node) / sizeof(o->mem_node[0]))
+			die_usage("--mem-node: at most %zu nodes",
+				  sizeof(o->mem_node) / sizeof(o->mem_node[0]));
+		node = (int)cli_uint("--mem-node", tok, 0, 1023);
+		for (size_t i = 0; i < o->nmem_node; i++)
+			if (o->mem_node[i] == node)
+				die_usage("--mem-node: node %d twice: one case each", node);
+		o->mem_node[o->nmem_node++] = node;
+	}
+	free(dup);
+	if (!o->nmem_node)
+		die_usage("--mem-node: empty list");
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_HUGETLBFS = CLI_O_NEXT, O_PLAN };
@@ -160,6 +196,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "map-chunk", required_argument, NULL, 'c' },
 		{ "unmap-chunk", required_argument, NULL, 'u' },
 		{ "populate", required_argument, NULL, 'p' },
+		{ "mem-node", required_argument, NULL, 'n' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "hugetlbfs", required_argument, NULL, O_HUGETLBFS },
@@ -174,7 +211,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .reps = 5, .warmup = 1 };
 	cli_run_init(&o->run);
-	while ((c = cli_getopt(argc, argv, "d:o:b:i:s:c:u:p:r:w:lh", lo)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:o:b:i:s:c:u:p:n:r:w:lh", lo)) != -1) {
 		if (cli_run_option(&o->run, c, optarg))
 			continue;
 		switch (c) {
@@ -194,6 +231,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			CLI_NAMES(optarg, o->populate, o->npopulate, populate_entry,
 				  "populate state");
 			break;
+		case 'n': parse_nodes(o, optarg); break;
 		case 'r': o->reps = cli_uint("--reps", optarg, 1, 100000); break;
 		case 'w': o->warmup = cli_uint("--warmup", optarg, 0, 1000); break;
 		case O_HUGETLBFS: o->bo.hugetlbfs_dir = optarg; break;
@@ -222,6 +260,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->iface[o->niface++] = &dma_ifaces[i];
 	if (!o->npopulate)
 		o->populate[o->npopulate++] = &populate_names[POPULATE_WRITE];
+	if (!o->nmem_node)
+		o->mem_node[o->nmem_node++] = -1;
 	for (size_t i = 0; i < o->npopulate; i++)
 		for (size_t j = 0; j < i; j++)
 			if (o->populate[i] == o->populate[j])
@@ -306,12 +346,28 @@ static void verify_state(struct sample *sm, enum populate_state ps,
 static void verify_backing(struct sample *sm, char *why, size_t whylen)
 {
 	char w[256];
+	int ret;
 
 	if (!backing_verify(&sm->buf, w, sizeof(w))) {
 		if (sm->verified)
 			snprintf(why, whylen, "%s", w);
 		sm->verified = false;
 	}
+	if (sm->node < 0)
+		return;
+	ret = place_pages_off_node(sm->buf.va, sm->buf.size, SZ_4K, sm->node,
+				   &sm->off_node);
+	if (ret)
+		snprintf(w, sizeof(w), "node %d: move_pages: %s", sm->node, strerror(-ret));
+	else if (sm->off_node)
+		snprintf(w, sizeof(w), "%llu of %llu pages not on node %d",
+			 (unsigned long long)sm->off_node,
+			 (unsigned long long)(sm->buf.size / SZ_4K), sm->node);
+	else
+		return;
+	if (sm->verified)
+		snprintf(why, whylen, "%s", w);
+	sm->verified = false;
 }
 
 /*
@@ -322,7 +378,7 @@ static void verify_leaves(struct sample *sm, const struct opts *o,
 			  uint64_t size, char *why, size_t whylen)
 {
 	uint64_t covered;
-	char w[128];
+	char w[256];
 	int ret;
 
 	ret = iommupt_count(o->iommupt, IOVA_BASE, size, &sm->leaves, &covered);
@@ -416,18 +472,33 @@ static int run_phases(struct dma_ctx *ctx, const struct opts *o,
  * release.
  */
 static int run_sample(struct dma_ctx *ctx, const struct opts *o,
-		      const struct backing *b, uint64_t size,
+		      const struct backing *b, uint64_t size, int node,
 		      enum populate_state ps, struct sample *sm,
 		      char *why, size_t whylen)
 {
+	struct place_policy pol;
 	int ret;
 
+	sm->node = node;
+	sm->off_node = 0;
+	if (node >= 0) {
+		ret = place_mem_bind(node, &pol);
+		if (ret) {
+			snprintf(why, whylen, "binding memory to node %d: %s", node,
+				 strerror(-ret));
+			return ret;
+		}
+	}
 	buffer_init(&sm->buf, b, size, &o->bo);
 	sm->buf.read_populated = ps == POPULATE_READ;
 	ret = backing_prepare(&sm->buf, why, whylen);
 	if (!ret)
 		ret = run_phases(ctx, o, size, ps, sm, why, whylen);
 	backing_release(&sm->buf);
+	if (node >= 0 && place_mem_restore(&pol) && !ret) {
+		ret = -errno;
+		snprintf(why, whylen, "restoring the memory policy: %s", strerror(errno));
+	}
 	return ret;
 }
 
@@ -466,6 +537,9 @@ static void emit_sample(struct results *res, const struct opts *o,
 			       (double)buf->huge_pages, "count", verified);
 	if (buf->pfn_runs >= 0)
 		results_sample(res, rc, "pfn-runs", rep, (double)buf->pfn_runs,
+			       "count", verified);
+	if (sm->node >= 0)
+		results_sample(res, rc, "pages-off-node", rep, (double)sm->off_node,
 			       "count", verified);
 	if (o->iommupt[0])
 		for (int l = 0; l < PFNMAP_NR_SIZES; l++)
@@ -520,8 +594,8 @@ static bool too_many_mappings(const struct dma_ctx *ctx, const struct opts *o,
 /* Returns the case's status. */
 static enum case_status run_case(struct results *res, struct dma_ctx *ctx,
 				 const struct opts *o, struct results_case *rc,
-				 const struct backing *b, enum populate_state ps,
-				 char *why, size_t whylen)
+				 const struct backing *b, int node,
+				 enum populate_state ps, char *why, size_t whylen)
 {
 	unsigned int total = o->warmup + o->reps, bad = 0;
 	double *v[NR_PHASES];
@@ -534,13 +608,19 @@ static enum case_status run_case(struct results *res, struct dma_ctx *ctx,
 	}
 	if (backing_check(b, rc->size, &o->bo, why, whylen))
 		return CASE_SKIP;
+	if (node >= 0 && place_node_online(node, why, whylen)) {
+		size_t n = strlen(why);
+
+		snprintf(why + n, whylen - n, ": a guest with two nodes is bench.sh --guest-numa 2");
+		return CASE_SKIP;
+	}
 	if (too_many_mappings(ctx, o, rc->size, why, whylen))
 		return CASE_SKIP;
 
 	for (int p = 0; p < NR_PHASES; p++)
 		v[p] = calloc(o->reps, sizeof(double));
 	for (unsigned int i = 0; i < total; i++) {
-		if (run_sample(ctx, o, b, rc->size, ps, &sm, why, whylen))
+		if (run_sample(ctx, o, b, rc->size, node, ps, &sm, why, whylen))
 			goto fail;
 		if (i < o->warmup)
 			continue;
@@ -624,6 +704,9 @@ static void describe_run(const struct opts *o, const struct vfio_pci_device *dev
 	vfio_pci_device_describe(dev, m);
 	meta_set(m, "iova_base", "0x%llx", (unsigned long long)IOVA_BASE);
 	meta_set(m, "iommu_leaves", "%s", o->iommupt_why);
+	if (o->mem_node[0] >= 0)
+		meta_set(m, "mem_node.verify",
+			 "backing NAME@nodeN: every allocation of a sample bound to node N (MPOL_BIND, restored after it); the buffer's pages looked up with move_pages(2), one per 4 KiB, once they exist (before the map for write, after it for read and none): pages-off-node must be 0; local memory is cpu_node's");
 	meta_set(m, "reps", "%u", o->reps);
 	meta_set(m, "warmup", "%u", o->warmup);
 	meta_set(m, "map_chunk", "%s", o->map_chunk ? size_format(o->map_chunk, s, sizeof(s)) : "whole");
@@ -650,6 +733,7 @@ static void describe_run(const struct opts *o, const struct vfio_pci_device *dev
 int main(int argc, char **argv)
 {
 	unsigned int nrun = 0, nfail = 0, ncase = 0, total;
+	size_t per;
 	struct vfio_pci_device dev;
 	struct meta meta = { 0 };
 	struct results res;
@@ -679,18 +763,23 @@ int main(int argc, char **argv)
 	if (results_open(&res, &o.run.ro, &meta, why, sizeof(why)))
 		die_fail("%s", why);
 
-	total = (unsigned int)(o.niface * o.nbacking * o.npopulate * o.nsizes);
+	per = o.nbacking * o.nmem_node * o.npopulate * o.nsizes;
+	total = (unsigned int)(o.niface * per);
 	for (size_t i = 0; i < o.niface; i++) {
 		struct dma_ctx ctx;
 		ret = dma_ctx_open(&ctx, o.iface[i], &dev, why, sizeof(why));
 
 		if (ret)
 			log_msg("%s: %s", o.iface[i]->name, why);
-		for (size_t n = 0; n < o.nbacking * o.npopulate * o.nsizes; n++) {
-			size_t j = n / (o.npopulate * o.nsizes), k = n % o.nsizes;
+		for (size_t n = 0; n < per; n++) {
+			size_t j = n / (o.nmem_node * o.npopulate * o.nsizes), k = n % o.nsizes;
+			int node = o.mem_node[n / (o.npopulate * o.nsizes) % o.nmem_node];
 			enum populate_state ps = state_of(&o, n / o.nsizes % o.npopulate);
+			char backing[CASE_NAME_LEN];
 			struct results_case rc = {
-				.bench = "dma", .backing = o.backing[j]->name,
+				.bench = "dma",
+				.backing = case_node_backing(o.backing[j]->name, node,
+							     backing, sizeof(backing)),
 				.level = "", .iface = o.iface[i]->name,
 				.size = o.sizes[k], .chunk = o.map_chunk,
 				.unmap_chunk = o.unmap_chunk,
@@ -707,8 +796,8 @@ int main(int argc, char **argv)
 				st = ret == -EOPNOTSUPP ? CASE_SKIP : CASE_FAIL;
 			} else {
 				why[0] = '\0';
-				st = run_case(&res, &ctx, &o, &rc, o.backing[j], ps,
-					      why, sizeof(why));
+				st = run_case(&res, &ctx, &o, &rc, o.backing[j], node,
+					      ps, why, sizeof(why));
 			}
 			results_case_done(&res, &rc, st, st == CASE_SKIP ? 0 : o.reps, why);
 			nrun += st == CASE_OK;

@@ -23,6 +23,9 @@ Run a suite on a target and leave a new run directory under --results.
                        (TCG with an instruction-counting clock; deterministic)
   --mem SIZE           guest memory, e.g. 6G or 6144M (default 6G)
   --cpus N             guest CPUs, 1 to 99 (default 2)
+  --guest-numa N       guest NUMA nodes, 1 (default) to --cpus: memory and
+                       CPUs split evenly (qemu.sh --numa); for the suites'
+                       --mem-node cases (harness/suites/numa.suite)
   --append TEXT        extra guest kernel command line (recorded in meta.csv)
   --timeout S          limit in seconds for the guest's whole run (default
                        1800 with kvm, 7200 otherwise: an emulated guest on
@@ -75,7 +78,7 @@ Example (the embedded default, a few minutes under TCG):
 EOF
 }
 
-target=qemu kernel=6.12 suite=quick accel=auto mem=6G cpus=2 device=""
+target=qemu kernel=6.12 suite=quick accel=auto mem=6G cpus=2 numa=1 device=""
 boot=0 plot=1 append="" selftests=1 extras=() timeout="" prepare="" replay="" run_id="" more_meta=()
 results=$(vp_repo)/results
 bindir=$(vp_repo)/build/release
@@ -84,7 +87,7 @@ while [ $# -gt 0 ]; do
 	-h | --help) usage; exit 0 ;;
 	--no-plot) plot=0; shift; continue ;;
 	--no-selftests) selftests=0; shift; continue ;;
-	--target | --kernel | --suite | --accel | --mem | --cpus | --device | \
+	--target | --kernel | --suite | --accel | --mem | --cpus | --guest-numa | --device | \
 		--results | --boot | --bindir | --append | --extra | --timeout | --prepare | \
 		--replay | --run-id | --meta)
 		vp_need_value "$1" $#
@@ -98,6 +101,7 @@ while [ $# -gt 0 ]; do
 	--accel) accel=$2 ;;
 	--mem) mem=$2 ;;
 	--cpus) cpus=$2 ;;
+	--guest-numa) numa=$2 ;;
 	--device) device=$2 ;;
 	--results) results=$2 ;;
 	--boot) boot=$2 ;;
@@ -126,6 +130,8 @@ auto | kvm | tcg | icount) ;;
 *) vp_usage_error "--accel must be auto, kvm, tcg or icount, not '$accel'" ;;
 esac
 [[ $cpus =~ ^[1-9][0-9]?$ ]] || vp_usage_error "--cpus must be a number from 1 to 99, not '$cpus'"
+{ [[ $numa =~ ^[1-9][0-9]?$ ]] && ((numa <= cpus)); } ||
+	vp_usage_error "--guest-numa must be a number of nodes from 1 to --cpus ($cpus), not '$numa'"
 if [ -z "$timeout" ]; then
 	timeout=7200
 	[ "$accel" != kvm ] || timeout=1800
@@ -428,7 +434,7 @@ checkpoint() {
 # ---- the targets --------------------------------------------------------
 
 # The guest every launcher boots: qemu.sh's options but the share's.
-GUEST_ARGS=(--mem "$mem" --cpus "$cpus" --accel "$accel" --hugepages "$VP_GUEST_HUGEPAGES"
+GUEST_ARGS=(--mem "$mem" --cpus "$cpus" --numa "$numa" --accel "$accel" --hugepages "$VP_GUEST_HUGEPAGES"
 	--bind "$VP_GUEST_DMA_IDS,$VP_GUEST_MMIO_IDS" --ivshmem "$VP_GUEST_IVSHMEM")
 [ -z "$append" ] || GUEST_ARGS+=(--append "$append")
 
@@ -515,7 +521,7 @@ run_qemu() {
 	META+=("kernel_spec=$kernel"
 		"kernel_source=$(portable "$(paste -sd';' "$kdir/source" 2>/dev/null || echo unknown)")"
 		"kernel_config_sha256=$(sha256sum "$kdir/config" 2>/dev/null | cut -d' ' -f1)"
-		"guest_mem=$mem" "guest_cpus=$cpus" "guest_hugepages=$VP_GUEST_HUGEPAGES"
+		"guest_mem=$mem" "guest_cpus=$cpus" "guest_numa_nodes=$numa" "guest_hugepages=$VP_GUEST_HUGEPAGES"
 		"cmdline_append=$append" "accel_requested=$accel")
 	rc=0
 	if [ -n "$replay" ]; then

@@ -21,6 +21,11 @@ intel-iommu with caching-mode=on, the edu device), export the share DIR over
                         the huge pages reserved on the command line and
                         VP_GUEST_MIN_FREE_MIB more (harness/guest.conf)
   --cpus N              vCPUs (default 2)
+  --numa N              NUMA nodes, 1 (default) to --cpus: the memory split
+                        evenly (memory-backend-ram each), the vCPUs in
+                        blocks (2 nodes, 2 cpus: cpu 0 on node 0, cpu 1 on
+                        node 1); the kernel spreads the boot-time huge
+                        pages over the nodes
   --accel MODE          auto|kvm|tcg|icount (default auto). icount is TCG
                         with -icount shift=0,sleep=off: deterministic, the
                         guest clock counts instructions. auto uses KVM only
@@ -292,12 +297,27 @@ machine_args() {
 		MACHINE_ARGS+=(-device "ivshmem-plain,memdev=vpshm,addr=02.0")
 	fi
 	MACHINE_ARGS+=(-device "edu,addr=03.0")
+	numa_args
+}
+
+# numa_args: NUMA nodes of the guest (--numa), each with its share of
+# the memory ($mem_mib, the sizes add up to it) and a block of vCPUs.
+numa_args() {
+	local i size lo hi
+	((NUMA > 1)) || return 0
+	for ((i = 0; i < NUMA; i++)); do
+		size=$((mem_mib / NUMA))
+		((i < NUMA - 1)) || size=$((mem_mib - size * (NUMA - 1)))
+		lo=$((i * CPUS / NUMA)) hi=$(((i + 1) * CPUS / NUMA - 1))
+		MACHINE_ARGS+=(-object "memory-backend-ram,id=vpnode$i,size=${size}M"
+			-numa "node,nodeid=$i,memdev=vpnode$i,cpus=$lo-$hi")
+	done
 }
 
 main() {
 	local arg share='' mem_mib huge_mib cmdline status qemu_error hugepage_args
 	local appends=() qemu_args=()
-	KDIR='' INITRD='' MEM=6G CPUS=2 ACCEL=auto BIND='' IVSHMEM='' LOG=''
+	KDIR='' INITRD='' MEM=6G CPUS=2 NUMA=1 ACCEL=auto BIND='' IVSHMEM='' LOG=''
 	local timeout=1800 boot_timeout=300 hugepages=$VP_GUEST_HUGEPAGES
 	VERBOSE=0 DESCRIBE=0
 	while (($#)); do
@@ -312,7 +332,7 @@ main() {
 			shift
 			continue
 			;;
-		--kernel-dir | --initrd | --share | --mem | --cpus | --accel | --bind | \
+		--kernel-dir | --initrd | --share | --mem | --cpus | --numa | --accel | --bind | \
 			--ivshmem | --append | --qemu-arg | --timeout | --boot-timeout | --log | \
 			--hugepages)
 			(($# >= 2)) || vp_usage_error "$arg needs a value"
@@ -325,6 +345,7 @@ main() {
 		--share) share=$2 ;;
 		--mem) MEM=$2 ;;
 		--cpus) CPUS=$2 ;;
+		--numa) NUMA=$2 ;;
 		--accel) ACCEL=$2 ;;
 		--bind) BIND=$2 ;;
 		--ivshmem) IVSHMEM=$2 ;;
@@ -343,6 +364,8 @@ main() {
 		[[ -n $share ]] || vp_usage_error "--share is required"
 	fi
 	[[ $CPUS =~ ^[1-9][0-9]*$ ]] || vp_usage_error "--cpus must be a positive integer"
+	{ [[ $NUMA =~ ^[1-9][0-9]*$ ]] && ((NUMA <= CPUS)); } ||
+		vp_usage_error "--numa must be a number of nodes from 1 to --cpus ($CPUS), not '$NUMA'"
 	[[ $timeout =~ ^[1-9][0-9]*$ ]] || vp_usage_error "--timeout must be a positive integer"
 	[[ $boot_timeout =~ ^[1-9][0-9]*$ ]] || vp_usage_error "--boot-timeout must be a positive integer"
 	[[ -z $BIND || $BIND =~ ^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}(,[0-9a-fA-F]{4}:[0-9a-fA-F]{4})*$ ]] ||
@@ -409,7 +432,7 @@ main() {
 		printf '\n'
 	} >"$LOG"
 	START=$SECONDS READY=0 READY_AT=0 LAST_PROGRESS=0 SHOWN=1 FAILURE=''
-	vp_log "booting $(<"$KDIR/release") (mem $MEM, $CPUS cpus, console $LOG)"
+	vp_log "booting $(<"$KDIR/release") (mem $MEM, $CPUS cpus$( ((NUMA == 1)) || echo ", $NUMA NUMA nodes"), console $LOG)"
 	{
 		rc=0
 		"${args[@]}" </dev/null >>"$LOG" 2>&1 || rc=$?

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backing.h"
@@ -47,6 +48,8 @@ static const struct case_metric case_metrics[] = {
 	{ "present-pages", "count", CASE_M_INFO },
 	{ "resident-bytes", "bytes", CASE_M_INFO },
 	{ "dirty-bytes", "bytes", CASE_M_INFO },
+	/* Pages of a buffer bound to a node (NAME@nodeN) found elsewhere. */
+	{ "pages-off-node", "count", CASE_M_INFO },
 	/* The IOMMU leaves that translate the buffer (iommupt.h). */
 	{ "iommu-4k", "count", CASE_M_INFO },
 	{ "iommu-2m", "count", CASE_M_INFO },
@@ -124,6 +127,35 @@ bool case_is_bar(const char *backing)
 	/* One spelling per window: the offset as case names write sizes. */
 	return !strncmp(backing, "bar@", 4) && !size_parse(backing + 4, &off) &&
 	       !strcmp(backing, case_bar_backing(off, canon, sizeof(canon)));
+}
+
+const char *case_node_backing(const char *name, int node, char *buf, size_t len)
+{
+	if (node < 0)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%s@node%d", name, node);
+	return buf;
+}
+
+bool case_is_node_backing(const char *backing)
+{
+	const char *at = strrchr(backing, '@');
+	char name[64], canon[96];
+	char *end;
+	long node;
+
+	if (!at || (size_t)(at - backing) >= sizeof(name) || strncmp(at, "@node", 5) ||
+	    at[5] < '0' || at[5] > '9')
+		return false;
+	memcpy(name, backing, (size_t)(at - backing));
+	name[at - backing] = '\0';
+	errno = 0;
+	node = strtol(at + 5, &end, 10);
+	if (*end || errno || node > 1023 || !backing_find(name))
+		return false;
+	/* One spelling per node: no leading zeros. */
+	return !strcmp(backing, case_node_backing(name, (int)node, canon, sizeof(canon)));
 }
 
 static bool case_check_word(const char *s)
@@ -241,8 +273,9 @@ int case_check(const struct case_key *k, bool with_metric, char *why,
 		snprintf(why, whylen, "bench '%s' is not dma, mmio, selftest or exec", k->bench);
 	else if (case_is_check(k))
 		return case_check_fields(k, with_metric, why, whylen);
-	else if (!case_is_bar(k->backing) && !backing_find(k->backing))
-		snprintf(why, whylen, "backing '%s' is not one of vfio-dma-bench --list, bar or bar@OFFSET",
+	else if (!case_is_bar(k->backing) && !backing_find(k->backing) &&
+		 !case_is_node_backing(k->backing))
+		snprintf(why, whylen, "backing '%s' is not one of vfio-dma-bench --list (or NAME@nodeN), bar or bar@OFFSET",
 			 k->backing);
 	else if (!case_in(k->level, case_levels, ARRAY_SIZE(case_levels)))
 		snprintf(why, whylen, "level '%s' is not pte, pmd, pud, auto or empty",

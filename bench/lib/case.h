@@ -63,6 +63,18 @@ const char *case_bar_backing(uint64_t offset, char *buf, size_t len);
 /* Whether @backing names a BAR window: "bar" or "bar@OFFSET", OFFSET > 0. */
 bool case_is_bar(const char *backing);
 
+/*
+ * The backing of a buffer bound to NUMA node @node: "hugetlb-2m@node1";
+ * @name itself for @node < 0.  Returns @buf.
+ */
+const char *case_node_backing(const char *name, int node, char *buf, size_t len);
+
+/*
+ * Whether @backing is a vfio-dma-bench backing bound to a node,
+ * "NAME@nodeN" with N in decimal without leading zeros.
+ */
+bool case_is_node_backing(const char *backing);
+
 /* How a metric's samples come and what they mean (case_metric_find()). */
 enum {
 	CASE_M_ONCE = 1 << 0,	/* one sample per case and boot, rep 0 */

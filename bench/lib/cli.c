@@ -126,9 +126,11 @@ void cli_run_place(struct cli_run *r, struct meta *m)
 		die_fail("%s", why);
 	if (r->node >= 0 && place_node(r->node, why, sizeof(why)))
 		die_fail("%s", why);
-	if (r->cpu >= 0)
+	if (r->cpu >= 0) {
 		meta_set(m, "cpu", "%d", r->cpu);
-	else
+		/* What "local" memory is for NAME@nodeN cases. */
+		meta_set(m, "cpu_node", "%d", place_cpu_node(r->cpu));
+	} else
 		meta_set(m, "cpu", "unpinned");
 	if (r->node >= 0)
 		meta_set(m, "node", "%d", r->node);

@@ -13,6 +13,9 @@ expect 2 "empty backing list" "$b" -d 00:03.0 -o "$tmp/o" --backing ,
 expect 2 "unknown populate state 'dirty' \(see --list\)" "$b" -d 00:03.0 -o "$tmp/o" --populate write,dirty
 expect 2 "empty populate state list" "$b" -d 00:03.0 -o "$tmp/o" --populate ,
 expect 2 "^vfio-dma-bench: error: --populate: 'none' twice: one case each$" "$b" -d 00:03.0 -o "$tmp/o" --populate none,read,none
+expect 2 "^vfio-dma-bench: error: --mem-node: node 1 twice: one case each$" "$b" -d 00:03.0 -o "$tmp/o" --mem-node 1,0,1
+expect 2 "mem-node: 'x' is not a number from 0 to 1023" "$b" -d 00:03.0 -o "$tmp/o" --mem-node 0,x
+expect 2 "mem-node: empty list" "$b" -d 00:03.0 -o "$tmp/o" --mem-node ,
 expect 2 "not a size list" "$b" -d 00:03.0 -o "$tmp/o" --size 1G..4K
 expect 2 "not a size list" "$b" -d 00:03.0 -o "$tmp/o" --size 12Q
 expect 2 "not a multiple of 4K" "$b" -d 00:03.0 -o "$tmp/o" --size 6000

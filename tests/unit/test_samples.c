@@ -467,6 +467,34 @@ TEST(case_names_and_sizes)
 	CHECK(case_value_check("B/s", 1.0 / 0.0) != NULL);
 }
 
+TEST(case_node_backings)
+{
+	struct case_key k = { .bench = "dma", .backing = "hugetlb-2m@node1",
+			      .iface = "type1v2", .size = 1ull << 30,
+			      .chunk = 1ull << 30, .unmap_chunk = 1ull << 30,
+			      .populate = "write", .metric = "map", .unit = "ns" };
+	static const char *const bad[] = {
+		"hugetlb-2m@node01", "hugetlb-2m@node", "hugetlb-2m@node-1",
+		"hugetlb-2m@node1024", "hugetlb-2m@node1x", "thp@node1",
+		"hugetlb-2m@1", "hugetlb-2m@node1@node1",
+	};
+	char buf[CASE_NAME_LEN], why[160];
+
+	CHECK_STR(case_node_backing("anon-4k", 0, buf, sizeof(buf)), "anon-4k@node0");
+	CHECK_STR(case_node_backing("anon-4k", -1, buf, sizeof(buf)), "anon-4k");
+	CHECK(!case_check(&k, true, why, sizeof(why)));
+	CHECK_STR(case_name(&k, buf, sizeof(buf)), "dma/hugetlb-2m@node1/type1v2/1G/map");
+	snprintf(k.metric, sizeof(k.metric), "pages-off-node");
+	snprintf(k.unit, sizeof(k.unit), "count");
+	CHECK(!case_check(&k, true, why, sizeof(why)));
+	/* One spelling per node, of a real backing. */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(k.backing, sizeof(k.backing), "%s", bad[i]);
+		CHECK(case_check(&k, true, why, sizeof(why)));
+		CHECK(!case_is_node_backing(bad[i]));
+	}
+}
+
 TEST(case_bar_windows)
 {
 	struct case_key k = { .bench = "mmio", .backing = "bar", .level = "auto",
@@ -483,7 +511,7 @@ TEST(case_bar_windows)
 	/* One spelling per offset, and never 0. */
 	snprintf(k.backing, sizeof(k.backing), "bar@1024M");
 	CHECK(case_check(&k, true, why, sizeof(why)));
-	CHECK_STR(why, "backing 'bar@1024M' is not one of vfio-dma-bench --list, bar or bar@OFFSET");
+	CHECK_STR(why, "backing 'bar@1024M' is not one of vfio-dma-bench --list (or NAME@nodeN), bar or bar@OFFSET");
 	snprintf(k.backing, sizeof(k.backing), "bar@0");
 	CHECK(case_check(&k, true, why, sizeof(why)));
 	snprintf(k.backing, sizeof(k.backing), "bar@");
