@@ -19,8 +19,14 @@
 #     times from the pool of two (a leaked pin would fail the third);
 #   - a build of profile novmemmap has classic SPARSEMEM (no
 #     SPARSEMEM_VMEMMAP);
-#   - a build of the default profile is Debian's: its source names
-#     profile=debian and the SHA-256 of the Debian config it started
+#   - a build of profile iommu-debugfs records the IOMMU leaves of each
+#     mapping, exactly: 8 2M leaves for 16 MiB of the 2M pool (and of
+#     THP, when all of it was THP), one 1G leaf for a 1 GiB page; every
+#     other build says the counts are unavailable;
+#   - a build of profile iommufd-compat serves /dev/vfio/vfio from
+#     iommufd: iommufd-compat runs, type1 and type1v2 skip;
+#   - a build of the default profile (or of a verification profile
+#     made from it) is Debian's: its source names the profile and the SHA-256 of the Debian config it started
 #     from, and its .config keeps what that config has for preemption,
 #     memcg, mitigations, init-on-alloc, allocator shuffling and KASLR;
 #   - its source and manifest name the toolchain that built it and the
@@ -82,10 +88,10 @@ check_huge_align() {
 		"$(placed "$run" place-squeeze congruence) $(placed "$run" place-squeeze faults)" "2097152 512"
 }
 
-# check_debian_profile BUILD DIR: the build's record and config.
+# check_debian_profile BUILD DIR PROFILE: the build's record and config.
 check_debian_profile() {
-	local b=$1 bdir=$2 sha deb o want
-	grep -qx 'profile=debian' "$bdir/source" || fail "$b: source names no profile=debian"
+	local b=$1 bdir=$2 profile=$3 sha deb o want
+	grep -qx "profile=$profile" "$bdir/source" || fail "$b: source names no profile=$profile"
 	sha=$(sed -n 's/^debian_config_sha256=//p' "$bdir/source")
 	deb=$(sed -n 's/^debian_config=cache://p' "$bdir/source")
 	[[ -n $deb && -f $cache/$deb ]] || { fail "$b: source names no Debian config in the cache"; return; }
@@ -110,8 +116,38 @@ check_debian_profile() {
 	[[ -d $bdir/modroot ]] || fail "$b: no modroot/ (the modules Debian has as modules)"
 }
 
+# leaves RUN BACKING METRIC: the IOMMU leaf count of the first type1v2
+# sample of BACKING.
+leaves() {
+	value "$1" "\$c[\"bench\"] == \"dma\" && \$c[\"iface\"] == \"type1v2\" && \$c[\"backing\"] == \"$2\"" "$3"
+}
+
+# check_iommu_leaves BUILD RUN: exact leaf counts where the kernel dumps
+# the IOMMU's page table, "unavailable" where it does not.
+check_iommu_leaves() {
+	local b=$1 run=$2 why
+	why=$(csvq "$run/meta.csv" '$1 == "iommu_leaves"' 'print $2')
+	if [[ $b != *@iommu-debugfs ]]; then
+		[[ $why == unavailable:* ]] || fail "$b: meta iommu_leaves is '$why', want unavailable: ..."
+		expect_eq "$b: iommu-* rows" "$(csvq "$run/samples.csv" '$c["metric"] ~ /^iommu-/' 'n++ } END { print n + 0')" 0
+		return
+	fi
+	[[ $why == *domain_translation_struct* ]] || fail "$b: meta iommu_leaves is '$why'"
+	expect_eq "$b: hugetlb-2m 16M leaves (1G 2M 4K)" \
+		"$(leaves "$run" hugetlb-2m iommu-1g) $(leaves "$run" hugetlb-2m iommu-2m) $(leaves "$run" hugetlb-2m iommu-4k)" "0 8 0"
+	expect_eq "$b: hugetlb-1g 1G leaves (1G 2M 4K)" \
+		"$(leaves "$run" hugetlb-1g iommu-1g) $(leaves "$run" hugetlb-1g iommu-2m) $(leaves "$run" hugetlb-1g iommu-4k)" "1 0 0"
+	if [ "$(leaves "$run" anon-thp thp-fraction)" = 1 ]; then
+		expect_eq "$b: anon-thp 16M 2M leaves" "$(leaves "$run" anon-thp iommu-2m)" 8
+	fi
+	# 4K pages: 4K leaves, or a 2M leaf where 512 of them happen to be
+	# contiguous and aligned; together always the whole buffer.
+	expect_eq "$b: anon-4k 16M covered by leaves" \
+		"$(($(leaves "$run" anon-4k iommu-4k) + 512 * $(leaves "$run" anon-4k iommu-2m)))" 4096
+}
+
 check_build() {
-	local b=$1 bdir id run rel base got_auto f0=$nfail
+	local b=$1 bdir id run rel base got_auto f0=$nfail ifaces skipped
 	bdir=$("$repo/harness/kbuild.sh" "$b") || { fail "$b: build failed"; return; }
 	id=$(basename "$bdir")
 	id=${id##*-}
@@ -122,8 +158,9 @@ check_build() {
 		grep -qx 'CONFIG_SPARSEMEM=y' "$bdir/config" || fail "$b: no CONFIG_SPARSEMEM"
 		! grep -q '^CONFIG_SPARSEMEM_VMEMMAP=y' "$bdir/config" || fail "$b: CONFIG_SPARSEMEM_VMEMMAP is on"
 		;;
+	*@iommu-debugfs | *@iommufd-compat) check_debian_profile "$b" "$bdir" "${b##*@}" ;;
 	*@*) ;;
-	*) check_debian_profile "$b" "$bdir" ;;
+	*) check_debian_profile "$b" "$bdir" debian ;;
 	esac
 	"$repo/harness/bench.sh" --kernel "build:$b" --suite "$suite" --accel tcg \
 		--results "$tmp/$b" --bindir "$repo/build/asan" --no-plot \
@@ -135,10 +172,16 @@ check_build() {
 	# Results move between machines: no path of this one in the metadata.
 	! grep -qF -e "$cache" -e "$repo" "$run/meta.csv" ||
 		fail "$b: meta.csv holds a path of this machine: $(grep -F -e "$cache" -e "$repo" "$run/meta.csv" | head -n 1)"
-	for i in type1 type1v2 iommufd; do
+	ifaces=(type1 type1v2 iommufd) skipped=(iommufd-compat)
+	[[ $b != *@iommufd-compat ]] || ifaces=(iommufd iommufd-compat) skipped=(type1 type1v2)
+	for i in "${ifaces[@]}"; do
 		[ -n "$(value "$run" "\$c[\"bench\"] == \"dma\" && \$c[\"iface\"] == \"$i\"" map)" ] ||
 			fail "$b: no $i map samples"
 	done
+	for i in "${skipped[@]}"; do
+		expect_eq "$b: $i cases" "$(csvq "$run/cases.csv" "\$c[\"iface\"] == \"$i\"" 'print $c["status"]' | sort -u)" skip
+	done
+	check_iommu_leaves "$b" "$run"
 	base=${b%%+*}
 	if [ "$(printf '%s\n' "$base" 6.13 | sort -V | head -n 1)" = 6.13 ]; then
 		[ -n "$(value "$run" '$c["bench"] == "dma" && $c["iface"] == "iommufd-file"' map)" ] ||
