@@ -93,12 +93,22 @@ size_mib() {
 
 # hugepages_cmdline SPEC: the kernel parameters for SIZE:COUNT[,...].
 hugepages_cmdline() {
-	local item out=''
+	local item out='' n i per counts
 	[[ $1 == none ]] && return 0
 	for item in ${1//,/ }; do
 		[[ $item =~ ^(1G|2M):([0-9]+)$ ]] ||
 			vp_usage_error "--hugepages wants SIZE:COUNT[,...] with SIZE 1G or 2M, or none; got '$1'"
-		out+=" hugepagesz=${BASH_REMATCH[1]} hugepages=${BASH_REMATCH[2]}"
+		n=${BASH_REMATCH[2]}
+		if ((NUMA > 1)); then
+			# Per node (hugepages=NODE:COUNT,...): left to itself the
+			# kernel takes every gigantic page from the last node.
+			counts='' per=$((n / NUMA))
+			for ((i = 0; i < NUMA; i++)); do
+				counts+=",$i:$((i < NUMA - 1 ? per : n - per * (NUMA - 1)))"
+			done
+			n=${counts#,}
+		fi
+		out+=" hugepagesz=${BASH_REMATCH[1]} hugepages=$n"
 	done
 	printf '%s\n' "${out# }"
 }
@@ -115,6 +125,13 @@ hugepages_mib() {
 			2M | 2m) size=2 ;;
 			*) vp_usage_error "unknown huge page size in $word" ;;
 			esac
+			;;
+		hugepages=*:*)
+			# Per node: NODE:COUNT,...
+			local pair v=${word#*=}
+			for pair in ${v//,/ }; do
+				total=$((total + ${pair#*:} * size))
+			done
 			;;
 		hugepages=*) total=$((total + ${word#*=} * size)) ;;
 		esac

@@ -29,6 +29,9 @@ expect_eq "hugetlb-2m@node1 pages" "$(csvq "$run/samples.csv" '$c["backing"] == 
 meta() { csvq "$run/meta.csv" "\$1 == \"$1\"" 'print $2'; }
 expect_eq "guest nodes" "$(meta numa_nodes)" "0-1"
 expect_eq "guest_numa_nodes" "$(meta guest_numa_nodes)" 2
+# The boot-time huge pages are split over the nodes (left to itself the
+# kernel takes both 1G pages from node 1, leaving it no room for 4K).
+[[ $(meta cmdline) == *"hugepagesz=1G hugepages=0:1,1:1"* ]] || fail "the 1G pages are not split over the nodes: $(meta cmdline)"
 [[ $(meta cpu_node) =~ ^[01]$ ]] || fail "meta.csv cpu_node is '$(meta cpu_node)'"
 grep -q 'MPOL_BIND' <<<"$(meta mem_node.verify)" || fail "meta.csv has no mem_node.verify"
 # The comparison tools read the bound backings as cases of their own.
