@@ -98,6 +98,12 @@ add_modules() {
 	mdir=$mroot/lib/modules/$rel
 	[[ -f $mdir/modules.dep ]] || vp_die "$mdir/modules.dep missing (provision with kernel.sh)"
 	for m in "${DEFAULT_MODULES[@]}" "${MODULES[@]}"; do
+		# Without the VFIO container there is no type1 (a build of
+		# profile iommufd-compat: /dev/vfio/vfio is iommufd's).
+		if [[ $m == vfio_iommu_type1 ]] && ! grep -qE '^CONFIG_VFIO_IOMMU_TYPE1=[ym]$' "$KDIR/config"; then
+			vp_log "kernel $rel has no vfio_iommu_type1 (no VFIO container): not included"
+			continue
+		fi
 		out=$(modprobe -C /dev/null -d "$mroot" -S "$rel" --show-depends "$m" 2>&1) ||
 			vp_die "module $m is neither built into $rel nor one of its modules"
 		while read -r line; do
