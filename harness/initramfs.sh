@@ -21,7 +21,7 @@ Build a busybox-static initramfs for the kernel in DIR (from kernel.sh):
   /dev/console               character device 5:1
   DEST                       each --file SRC:DEST (DEST absolute), a copy of SRC
 
-Modules always included: vfio_iommu_type1 vfio-pci 9p 9pnet_virtio virtio_pci
+Modules always included: vfio_iommu_type1 (where the kernel has the VFIO container) vfio-pci 9p 9pnet_virtio virtio_pci
 (the 9p transport; built in on 6.12, a module on 6.1), and what they pull in
 (irqbypass vfio vfio-pci-core 9pnet netfs ...). --module adds more.
 A module built into the kernel (modules.builtin) needs no file; one that is
