@@ -71,6 +71,7 @@ struct opts {
 	uint64_t unmap_chunk;	/* 0: the whole buffer in one call */
 	unsigned int reps, warmup;
 	bool plan;		/* --plan: print the memory needed, run nothing */
+	bool cases;		/* --cases: print the case names, run nothing */
 	char iommupt[128];	/* the IOMMU page-table dump, "" if none */
 	char iommupt_why[512];	/* where the leaf counts come from, or why none */
 	struct backing_opts bo;
@@ -130,6 +131,8 @@ CLI_RUN_USAGE
 "                          lines 'POOL BYTES' (normal, hugetlb-2m, hugetlb-1g,\n"
 "                          hugetlbfs), the largest buffer taken from each\n"
 "                          (cases run one at a time); needs no device\n"
+"      --cases             print the name of every case with each judged metric\n"
+"                          of the schema, one a line, and exit; needs no device\n"
 "  -l, --list              list backings and interfaces, and exit\n"
 "  -h, --help              this text\n"
 "\n"
@@ -186,7 +189,7 @@ static void parse_nodes(struct opts *o, const char *list)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { O_HUGETLBFS = CLI_O_NEXT, O_PLAN };
+	enum { O_HUGETLBFS = CLI_O_NEXT, O_PLAN, O_CASES };
 	static const struct option lo[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "out", required_argument, NULL, 'o' },
@@ -201,6 +204,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "hugetlbfs", required_argument, NULL, O_HUGETLBFS },
 		{ "plan", no_argument, NULL, O_PLAN },
+		{ "cases", no_argument, NULL, O_CASES },
 		CLI_RUN_LONGOPTS,
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
@@ -236,11 +240,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'w': o->warmup = cli_uint("--warmup", optarg, 0, 1000); break;
 		case O_HUGETLBFS: o->bo.hugetlbfs_dir = optarg; break;
 		case O_PLAN: o->plan = true; break;
+		case O_CASES: o->cases = true; break;
 		case 'l': list_tables(); exit(EXIT_OK);
 		case 'h': usage(); exit(EXIT_OK);
 		}
 	}
-	cli_finish(argc, argv, o->device, &o->run, o->plan);
+	cli_finish(argc, argv, o->device, &o->run, o->plan || o->cases);
 	if (size_list_parse(sizes, &o->sizes, &o->nsizes))
 		die_usage("--size: '%s' is not a size list (512M,1G) or sweep (4K..1G)",
 			  sizes);
@@ -605,6 +610,56 @@ static bool frag_unshaped(const struct backing *b, enum populate_state ps)
 	       (ps == POPULATE_NONE || (ps == POPULATE_READ && b->kind == BK_ANON));
 }
 
+static enum populate_state state_of(const struct opts *o, size_t i)
+{
+	return (enum populate_state)(o->populate[i] - populate_names);
+}
+
+/* What case number @n of interface @i runs, beside its results_case. */
+struct case_pick {
+	const struct backing *b;
+	int node;
+	enum populate_state ps;
+};
+
+/*
+ * Case @n of interface @i: backings, then nodes, then populate states,
+ * then sizes, the last varying fastest.
+ */
+static struct results_case case_of(const struct opts *o, size_t i, size_t n,
+				   struct case_pick *cp, char *backing, size_t len)
+{
+	size_t k = n % o->nsizes;
+
+	cp->b = o->backing[n / (o->nmem_node * o->npopulate * o->nsizes)];
+	cp->node = o->mem_node[n / (o->npopulate * o->nsizes) % o->nmem_node];
+	cp->ps = state_of(o, n / o->nsizes % o->npopulate);
+	return (struct results_case){
+		.bench = "dma",
+		.backing = case_node_backing(cp->b->name, cp->node, backing, len),
+		.level = "", .iface = o->iface[i]->name,
+		.size = o->sizes[k], .chunk = o->map_chunk,
+		.unmap_chunk = o->unmap_chunk,
+		.populate = populate_names[cp->ps],
+	};
+}
+
+/* --cases: every case's names, as the results will write them. */
+static void print_cases(const struct opts *o)
+{
+	size_t per = o->nbacking * o->nmem_node * o->npopulate * o->nsizes;
+
+	for (size_t i = 0; i < o->niface; i++)
+		for (size_t n = 0; n < per; n++) {
+			char backing[CASE_NAME_LEN];
+			struct case_pick cp;
+			struct results_case rc = case_of(o, i, n, &cp, backing, sizeof(backing));
+
+			if (results_case_names(stdout, &rc))
+				die_usage("case %s/%s: not a case of the schema", rc.backing, rc.iface);
+		}
+}
+
 /* Returns the case's status. */
 static enum case_status run_case(struct results *res, struct dma_ctx *ctx,
 				 const struct opts *o, struct results_case *rc,
@@ -684,11 +739,6 @@ static void check_memlock(const struct opts *o)
 		 (unsigned long long)rl.rlim_cur, (unsigned long long)largest);
 }
 
-static enum populate_state state_of(const struct opts *o, size_t i)
-{
-	return (enum populate_state)(o->populate[i] - populate_names);
-}
-
 /* How the -frag backings of this run make their state (memstate.h). */
 static void describe_memstate(const struct opts *o, struct meta *m)
 {
@@ -763,8 +813,11 @@ int main(int argc, char **argv)
 
 	log_prog = "vfio-dma-bench";
 	parse_args(argc, argv, &o);
-	if (o.plan) {
-		print_plan(&o);
+	if (o.plan || o.cases) {
+		if (o.plan)
+			print_plan(&o);
+		else
+			print_cases(&o);
 		free(o.sizes);
 		return EXIT_OK;
 	}
@@ -792,19 +845,9 @@ int main(int argc, char **argv)
 		if (ret)
 			log_msg("%s: %s", o.iface[i]->name, why);
 		for (size_t n = 0; n < per; n++) {
-			size_t j = n / (o.nmem_node * o.npopulate * o.nsizes), k = n % o.nsizes;
-			int node = o.mem_node[n / (o.npopulate * o.nsizes) % o.nmem_node];
-			enum populate_state ps = state_of(&o, n / o.nsizes % o.npopulate);
 			char backing[CASE_NAME_LEN];
-			struct results_case rc = {
-				.bench = "dma",
-				.backing = case_node_backing(o.backing[j]->name, node,
-							     backing, sizeof(backing)),
-				.level = "", .iface = o.iface[i]->name,
-				.size = o.sizes[k], .chunk = o.map_chunk,
-				.unmap_chunk = o.unmap_chunk,
-				.populate = populate_names[ps],
-			};
+			struct case_pick cp;
+			struct results_case rc = case_of(&o, i, n, &cp, backing, sizeof(backing));
 			enum case_status st;
 
 			log_progress("case %u/%u: %s %s populate %s %s: %u+%u reps",
@@ -816,8 +859,8 @@ int main(int argc, char **argv)
 				st = ret == -EOPNOTSUPP ? CASE_SKIP : CASE_FAIL;
 			} else {
 				why[0] = '\0';
-				st = run_case(&res, &ctx, &o, &rc, o.backing[j], node,
-					      ps, why, sizeof(why));
+				st = run_case(&res, &ctx, &o, &rc, cp.b, cp.node,
+					      cp.ps, why, sizeof(why));
 			}
 			results_case_done(&res, &rc, st, st == CASE_SKIP ? 0 : o.reps, why);
 			nrun += st == CASE_OK;

@@ -747,6 +747,29 @@ static void bench_close(struct bench *b)
 	free(b->t_cold);
 }
 
+/* --cases: the case names of every level and baseline that would run. */
+static int print_cases(struct bench *b)
+{
+	const struct opts *o = b->o;
+	char backing[SIZE_FMT_LEN + 4];
+
+	if (bench_alloc(b))
+		return -ENOMEM;
+	for (size_t i = 0; i < o->nlevel + o->nbaseline; i++) {
+		if (i < o->nlevel)
+			case_set_init(b, case_bar_backing(o->offset, backing, sizeof(backing)),
+				      pfnmap_level_name[*o->level[i]], true);
+		else if (mmio_phase_on(o, PH_LOAD) || mmio_phase_on(o, PH_BW))
+			case_set_init(b, o->baseline[i - o->nlevel]->name, "", false);
+		else
+			continue;
+		for (size_t c = 0; c < b->cs.nall; c++)
+			if (b->cs.all[c]->on && results_case_names(stdout, &b->cs.all[c]->rc))
+				return -EINVAL;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vfio_pci_device dev;
@@ -759,12 +782,23 @@ int main(int argc, char **argv)
 	freshmap_child(argc, argv);
 	log_prog = "vfio-mmio-bench";
 	mmio_opts_parse(argc, argv, &o);
-	if (o.plan) {
-		mmio_opts_print_plan(&o);
-		free(o.ws);
-		return EXIT_OK;
-	}
 	b.o = &o;
+	if (o.plan || o.cases) {
+		code = EXIT_OK;
+		if (o.plan)
+			mmio_opts_print_plan(&o);
+		else if (print_cases(&b))
+			code = EXIT_FAIL;
+		/* No device was opened: only what bench_alloc() took. */
+		free(b.cs.load);
+		free(b.cs.all);
+		free(b.figs.load);
+		free(b.t_fault);
+		free(b.t_map);
+		free(b.t_cold);
+		free(o.ws);
+		return code;
+	}
 	code = bench_open(&b, &o, &dev, &meta, why, sizeof(why));
 	if (code != EXIT_OK)
 		die(code, "%s", why);

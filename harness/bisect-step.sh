@@ -26,8 +26,9 @@ vfio-perf-compare against REV's runs. Every step is a line of
 DIR/steps.csv: time,commit,subject,build,exit,result,reason,minutes,runs.
 
   --threshold PCT    smallest change that counts (default 2)
-  --suite S          the suite (default patches-dma); give one with only
-                     the steps the case needs: each step boots it
+  --suite S          the suite (default patches-dma), cut once to the steps
+                     that can produce a matching case (harness/suite-cut.sh;
+                     the cut suite is DIR/suite.cut): each step boots it
   --boots N          boots per commit (default 1)
   --accel A          default icount (deterministic: code paths compare)
   --calibration DIR  as vfio-perf-compare --calibration
@@ -92,6 +93,19 @@ rev=$good
 good=$(git -C "$tree" rev-parse -q --verify "$rev^{commit}") || abort "$rev is no commit of $tree"
 mkdir -p "$out/commits"
 out=$(cd "$out" && pwd)
+# Only the steps the case needs, once per bisection (again if the case
+# or the suite is not the one the cut was made for).
+key=$(printf '%s\n%s\n' "$re" "$suite" | sha256sum | cut -c1-16)
+if [ ! -f "$out/suite.cut" ] || [ "$(cat "$out/suite.cut.key" 2>/dev/null)" != "$key" ]; then
+	"$(dirname "${BASH_SOURCE[0]}")/suite-cut.sh" "$suite" "$re" >"$out/suite.cut.tmp" 2>"$out/suite-cut.log" || {
+		rm -f "$out/suite.cut.tmp"
+		abort "$(grep -m 1 'error:' "$out/suite-cut.log" || tail -n 1 "$out/suite-cut.log")"
+	}
+	mv "$out/suite.cut.tmp" "$out/suite.cut"
+	echo "$key" >"$out/suite.cut.key"
+	vp_log "$(tail -n 1 "$out/suite-cut.log")"
+fi
+suite=$out/suite.cut
 [ -f "$out/steps.csv" ] ||
 	echo "time,commit,subject,build,exit,result,reason,minutes,runs" | vp_atomic_write "$out/steps.csv"
 t0=$(date +%s)

@@ -183,6 +183,16 @@ static int case_check_fields(const struct case_key *k, bool with_metric,
 	return -EINVAL;
 }
 
+size_t case_metric_count(void)
+{
+	return ARRAY_SIZE(case_metrics);
+}
+
+const struct case_metric *case_metric_at(size_t i)
+{
+	return i < ARRAY_SIZE(case_metrics) ? &case_metrics[i] : NULL;
+}
+
 const struct case_metric *case_metric_find(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(case_metrics); i++)

@@ -91,6 +91,10 @@ struct case_metric {
 /* The metric named @name, or NULL when the schema has none of that name. */
 const struct case_metric *case_metric_find(const char *name);
 
+/* The schema's metrics, 0 to case_metric_count() - 1. */
+size_t case_metric_count(void);
+const struct case_metric *case_metric_at(size_t i);
+
 /*
  * Fill the field @f of @k from its CSV text @s.  Sizes are plain
  * decimal bytes; a chunk of 0 (runs before chunks were recorded) means

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "case.h"
 #include "log.h"
 #include "results.h"
 #include "size.h"
@@ -182,4 +183,41 @@ int results_commit(struct results *r, char *why, size_t whylen)
 		snprintf(why, whylen, "writing results in %s: %s", r->o.dir,
 			 strerror(-ret));
 	return ret;
+}
+
+int results_case_names(FILE *f, const struct results_case *c)
+{
+	struct case_key k = { 0 };
+	char buf[CASE_NAME_LEN], num[24], why[128];
+	const char *text[CASE_METRIC] = {
+		[CASE_BENCH] = c->bench, [CASE_BACKING] = c->backing,
+		[CASE_LEVEL] = c->level ? c->level : "",
+		[CASE_IFACE] = c->iface ? c->iface : "",
+		[CASE_POPULATE] = c->populate ? c->populate : "",
+	};
+	uint64_t bytes[CASE_METRIC] = {
+		[CASE_SIZE] = c->size, [CASE_CHUNK] = c->chunk,
+		[CASE_UNMAP_CHUNK] = c->unmap_chunk,
+	};
+
+	for (int fld = 0; fld < CASE_METRIC; fld++) {
+		const char *s = text[fld];
+
+		if (fld == CASE_SIZE || fld == CASE_CHUNK || fld == CASE_UNMAP_CHUNK) {
+			snprintf(num, sizeof(num), "%llu", (unsigned long long)bytes[fld]);
+			s = num;
+		}
+		if (case_set_field(&k, fld, s, why, sizeof(why)))
+			return -EINVAL;
+	}
+	for (size_t i = 0; i < case_metric_count(); i++) {
+		const struct case_metric *m = case_metric_at(i);
+
+		if (m->flags & CASE_M_INFO)
+			continue;
+		snprintf(k.metric, sizeof(k.metric), "%s", m->name);
+		snprintf(k.unit, sizeof(k.unit), "%s", m->unit);
+		fprintf(f, "%s\n", case_name(&k, buf, sizeof(buf)));
+	}
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "csv.h"
 #include "meta.h"
@@ -40,6 +41,15 @@ struct results_case {
 };
 
 enum case_status { CASE_OK, CASE_SKIP, CASE_FAIL, CASE_UNVERIFIED };
+
+/*
+ * --cases: print to @f the name of @c with each judged metric of the
+ * schema ("dma/anon-4k-frag/type1v2/256M/map", one a line), whether or
+ * not this case records it: what a bisection matches its case against
+ * to keep only the suite steps it needs (harness/suite-cut.sh).
+ * Returns 0, or -EINVAL (a field the schema refuses).
+ */
+int results_case_names(FILE *f, const struct results_case *c);
 
 /* The header of cases.csv (docs/results.md). */
 #define RESULTS_NCASE_COLS 12

@@ -60,6 +60,8 @@ CLI_RUN_USAGE
 "      --plan              print the guest memory the cases need ('normal BYTES':\n"
 "                          the anonymous baselines; the BAR is not RAM) and exit;\n"
 "                          needs no device\n"
+"      --cases             print the name of every case with each judged metric\n"
+"                          of the schema, one a line, and exit; needs no device\n"
 "      --place-as LEVEL    testing: place every mapping as for LEVEL, whatever\n"
 "                          level is asked for (a level mismatch must fail)\n"
 "  -l, --list              list levels, phases and baselines, and exit\n"
@@ -153,7 +155,8 @@ static void opts_complete(struct opts *o, const char *ws, bool ws_given)
 
 void mmio_opts_parse(int argc, char **argv, struct opts *o)
 {
-	enum { O_BAR = CLI_O_NEXT, O_OFFSET, O_BWSIZE, O_BATCHES, O_PLACEAS, O_PLAN };
+	enum { O_BAR = CLI_O_NEXT, O_OFFSET, O_BWSIZE, O_BATCHES, O_PLACEAS, O_PLAN,
+	       O_CASES };
 	static const struct option lo[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "out", required_argument, NULL, 'o' },
@@ -170,6 +173,7 @@ void mmio_opts_parse(int argc, char **argv, struct opts *o)
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "place-as", required_argument, NULL, O_PLACEAS },
 		{ "plan", no_argument, NULL, O_PLAN },
+		{ "cases", no_argument, NULL, O_CASES },
 		CLI_RUN_LONGOPTS,
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
@@ -216,6 +220,7 @@ void mmio_opts_parse(int argc, char **argv, struct opts *o)
 		case 'r': o->reps = cli_uint("--reps", optarg, 1, 100000); break;
 		case 'w': o->warmup = cli_uint("--warmup", optarg, 0, 1000); break;
 		case O_PLAN: o->plan = true; break;
+		case O_CASES: o->cases = true; break;
 		case O_PLACEAS:
 			o->place_as = pfnmap_level_find(optarg);
 			if (o->place_as < 0 || o->place_as == PFNMAP_AUTO)
@@ -225,7 +230,7 @@ void mmio_opts_parse(int argc, char **argv, struct opts *o)
 		case 'h': usage(); exit(EXIT_OK);
 		}
 	}
-	cli_finish(argc, argv, o->device, &o->run, o->plan);
+	cli_finish(argc, argv, o->device, &o->run, o->plan || o->cases);
 	opts_complete(o, ws, ws_given);
 }
 

@@ -43,6 +43,7 @@ struct opts {
 	uint64_t bw_size;
 	unsigned int batches, reps, warmup;
 	bool plan;			/* --plan: print the memory needed */
+	bool cases;			/* --cases: print the case names */
 	struct cli_run run;
 };
 

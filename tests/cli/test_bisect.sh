@@ -112,14 +112,19 @@ expect 0 '' "$st" --tree "$tree" --good "$c0" --case "$re" --threshold 30 --out 
 expect 125 '' "$st" --tree "$tree" --good "$c0" --case "$re" --out "$o" "$c2"
 grep -q "^[^,]*,$c2,does not build,t+git-${c2:0:12},125,skip,\"\{0,1\}the build failed" "$o/steps.csv" ||
 	fail "the skip is not recorded: $(cat "$o/steps.csv")"
-expect 128 'no case of the suite matches' "$st" --tree "$tree" --good "$c0" --case '^nothing$' --out "$o" "$c4"
+expect 128 "no step of patches-dma has a case matching '\\^nothing\\$'" "$st" --tree "$tree" --good "$c0" --case '^nothing$' --out "$o" "$c4"
+# The suite is cut to the steps the case needs: patches-dma's type1v2
+# step, not its iommufd one.
+expect_eq "the cut suite's steps" "$(grep '^step ' "$o/suite.cut" | cut -d' ' -f2)" dma
 expect 128 'want --tree, --good, --case and --out' "$st" --tree "$tree" --good "$c0" "$c4"
 expect 128 'unknown option' "$st" --bogus
 # A good commit that cannot be measured aborts the bisection.
 expect 128 '' "$st" --tree "$tree" --good "$c2" --case "$re" --out "$tmp/step2" "$c3"
 grep -q '^bisect-step\.sh: error: the good commit .* cannot be measured: the build failed' "$tmp/stderr" ||
 	fail "no error for a good commit that cannot be measured: $(cat "$tmp/stderr")"
-expect_eq "steps.csv lines" "$(wc -l <"$o/steps.csv")" 7
+# (A case no step can produce is refused before any commit is measured,
+# like bad usage: no line.)
+expect_eq "steps.csv lines" "$(wc -l <"$o/steps.csv")" 6
 csvq "$o/steps.csv" '$c["commit"] == "'"$c4"'" && $c["exit"] == 1' 'print $c["result"], $c["runs"]' >"$tmp/bad"
 expect_eq "the bad step's record" "$(cat "$tmp/bad")" "bad $fx/new"
 
