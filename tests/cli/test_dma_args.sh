@@ -29,6 +29,12 @@ expect 2 "reps: '-3'" "$b" -d 00:03.0 -o "$tmp/o" --reps -3
 expect 2 "unexpected argument 'extra'" "$b" -d 00:03.0 -o "$tmp/o" extra
 expect 2 "not a PCI address" "$b" -d 00:zz -o "$tmp/o"
 expect 1 "no PCI device 0000:7f:1f.7" "$b" -d 7f:1f.7 -o "$tmp/o"
+# --cases names every case as the results will, with each judged metric;
+# it needs no device and writes nothing.
+expect 0 '' "$b" --cases --size 1G --iface type1v2 --backing hugetlb-2m --populate write,none --mem-node 1
+grep -qx 'dma/hugetlb-2m@node1/type1v2/1G/populate-none/map' "$tmp/stdout" || fail "--cases: no populate-none map case: $(head -n 3 "$tmp/stdout")"
+grep -qx 'dma/hugetlb-2m@node1/type1v2/1G/unmap' "$tmp/stdout" || fail "--cases: no written unmap case"
+grep -q 'pfn-runs' "$tmp/stdout" && fail "--cases lists an information metric"
 # Nothing was written by any of the refusals above.
 [ ! -e "$tmp/o" ] || fail "a refused run created $tmp/o"
 

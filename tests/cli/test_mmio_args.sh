@@ -60,4 +60,12 @@ expect 2 "^vfio-mmio-bench: error: --target must be qemu or host, not 'cloud'$" 
 # --plan needs no device and prints POOL BYTES lines.
 expect 0 "" "$bin/vfio-mmio-bench" --plan --size 512M
 grep -qx 'normal 536870912' "$tmp/stdout" || fail "--plan --size 512M: $(cat "$tmp/stdout")"
+# --cases needs no device: a window at an offset, its fault-in and its
+# DMA-map; no bandwidth case when that phase is off.
+expect 0 "" "$bin/vfio-mmio-bench" --cases --size 1G --offset 512M --level auto --phases bar-map --baseline none
+grep -qx 'mmio/bar@512M/auto/1G/faults' "$tmp/stdout" || fail "--cases: no faults case: $(head -n 3 "$tmp/stdout")"
+grep -qx 'mmio/bar@512M/auto/type1v2/1G/bar-map' "$tmp/stdout" || fail "--cases: no bar-map case"
+grep -q '/chunk-' "$tmp/stdout" && fail "--cases: a load or bandwidth case with those phases off: $(grep -m 1 '/chunk-' "$tmp/stdout")"
+expect 0 "" "$bin/vfio-mmio-bench" --cases --size 2M --level pmd --phases bw --baseline none
+grep -q '^mmio/bar/pmd/.*/chunk-' "$tmp/stdout" || fail "--cases: no bandwidth case with the phase on"
 finish
