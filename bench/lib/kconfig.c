@@ -223,6 +223,9 @@ int kconfig_diff(const struct kconfig *a, const struct kconfig *b,
 			continue;
 		if (va && vb && !strcmp(va, vb))
 			continue;
+		/* The build's name (its release), not its code. */
+		if (!strcmp(name, "LOCALVERSION"))
+			continue;
 		ch[k++] = (struct kconfig_change){ name, va, vb, kconfig_group_of(name) };
 	}
 	qsort(ch, k, sizeof(*ch), kconfig_cmp_change);

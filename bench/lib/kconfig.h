@@ -63,6 +63,8 @@ struct kconfig_change {
  * The options @a and @b differ in, by group then name, in a malloc()ed
  * array of *n (pointing into @a and @b).  An option absent from one
  * config and not set ("n") in the other does not differ: both are off.
+ * LOCALVERSION never differs: it names a build (the kernel release,
+ * which the sides table gives), and every build has its own.
  * Returns 0 or -ENOMEM.
  */
 int kconfig_diff(const struct kconfig *a, const struct kconfig *b,
