@@ -291,7 +291,8 @@ TEST(compare_holm_across_cases)
 	/*
 	 * 3 vs 3 fully separated samples: p = 0.0469 alone, a regression.
 	 * Two such cases in one comparison: Holm doubles the smaller p to
-	 * 0.094 and neither stands.
+	 * 0.094 and neither stands; the samples still saw +20%, so each is
+	 * unstable (the test too weak to tell), never "~".
 	 */
 	test_side_const(&a, 1, 3, 100);
 	test_side_const(&b, 1, 3, 120);
@@ -302,7 +303,7 @@ TEST(compare_holm_across_cases)
 	CHECK(compare_case(&a.s, &b.s, COMPARE_LOWER, NULL, &o, &r[1]) == 0);
 	CHECK(compare_judge(r, 2, &o) == 0);
 	CHECK_NEAR(r[0].p_holm, 2 * r[0].p, 1e-12);
-	CHECK(r[0].verdict == COMPARE_SAME && r[1].verdict == COMPARE_SAME);
+	CHECK(r[0].verdict == COMPARE_UNSTABLE && r[1].verdict == COMPARE_UNSTABLE);
 
 	/* Missing and info cases are not part of the family. */
 	test_side_const(&c, 1, 3, 60);
