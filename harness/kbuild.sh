@@ -84,7 +84,8 @@ config it starts from (package, version, SHA-256), the fragments, the
 module list and the code of the patches (their diffs; a reworded commit
 message is the same build); LOCALVERSION is -vp<first 12 hex digits>, so
 `uname -r` in the guest names the build. A build is made
-once per identity and kept in $VFIO_PERF_CACHE/kbuild/NAME-ID/ (tree/ is
+once per identity and kept in $VFIO_PERF_CACHE/kbuild/NAME-ID/ (NAME:K as
+NAME~K: the kernel's make refuses a colon in the path; tree/ is
 the in-tree build; config, config-vs-debian (every option that differs
 from Debian's), config-vs-debian-step1 (what step 1 changed), builtins-cut,
 modroot/, release, manifest, source (where it came from: the base, the
@@ -656,7 +657,9 @@ build() {
 	local name=$1 id dir tmp base_dir targets=(bzImage) t deb_cc cc t0
 	t0=$(date +%s)
 	id=$(manifest | sha256sum | cut -c1-12)
-	dir=$(vp_cache)/kbuild/$name-$id
+	# The kernel's Makefile refuses a source path with a colon: a walk
+	# step's NAME:K is kept as NAME~K.
+	dir=$(vp_cache)/kbuild/${name//:/\~}-$id
 	if [[ -f $dir/release ]]; then
 		printf '%s\n' "$dir"
 		return 0
