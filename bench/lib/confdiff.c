@@ -256,6 +256,12 @@ static void confdiff_print_pair(const struct confdiff *d, const struct table *t,
 		else
 			count[ch[i].group]++;
 	}
+	if (!n) {
+		fprintf(out, "kernel configs of %s and %s: the same but for LOCALVERSION, each build's name (sha256 %.12s, %.12s)\n",
+			an, bn, a->sha256, b->sha256);
+		free(ch);
+		return;
+	}
 	fprintf(out, "kernel configs of %s (%.12s) and %s (%.12s) differ in %zu options (%s: %s; %s: %s):\n",
 		an, a->sha256, bn, b->sha256, n, an, a->from, bn, b->from);
 	for (size_t i = 0; i < n; i++) {

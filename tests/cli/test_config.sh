@@ -61,6 +61,17 @@ grep -q '^kernel configs of base and new: the same (sha256 2e86c47e612e)$' "$tmp
 expect 0 "" "$c" "$repo/tests/fixtures/compare/new/20250102T000000Z-7.2.13" "$fx/old"
 grep -q '^kernel configs of base and new: not recorded (base has no kernel_config_sha256)' "$tmp/stdout" ||
 	fail "unrecorded config not said"
+# Two builds of one config differ only in LOCALVERSION, their name: no
+# option to list, and the line says so.
+mkdir -p "$tmp/lv/20250103T000000Z-6.12.117"
+r=$tmp/lv/20250103T000000Z-6.12.117
+cp "$fx/a/20250101T000000Z-6.12.117"/*.csv "$r/"
+zcat "$fx/a/20250101T000000Z-6.12.117/config.gz" | sed 's/^CONFIG_LOCALVERSION=.*/CONFIG_LOCALVERSION="-vp1234"/' | gzip -n >"$r/config.gz"
+sha=$(zcat "$r/config.gz" | sha256sum | cut -d' ' -f1)
+sed -i "s/^kernel_config_sha256,.*/kernel_config_sha256,$sha/; s/20250101T000000Z/20250103T000000Z/g" "$r/meta.csv" "$r/cases.csv" "$r/samples.csv"
+expect 0 "" "$c" "$fx/a" "$tmp/lv"
+grep -q "^kernel configs of base and new: the same but for LOCALVERSION, each build's name (sha256 2456328d9f41, ${sha:0:12})$" "$tmp/stdout" ||
+	fail "a LOCALVERSION-only difference not said: $(grep '^kernel configs' "$tmp/stdout")"
 # A hash that is no sha256 is refused by the reader.
 mkdir "$tmp/bad"
 cp "$fx/b/20250102T000000Z-7.2.13"/*.csv "$tmp/bad/"
