@@ -164,16 +164,24 @@ check_build() {
 	*) check_debian_profile "$b" "$bdir" debian ;;
 	esac
 	# A build without 32-bit emulation (the tiny profiles) cannot run
-	# the 32-bit placement check.
+	# the 32-bit placement check, nor can one whose /dev/vfio/vfio is
+	# iommufd's: iommufd has no compat_ioctl, so a 32-bit task's
+	# VFIO_SET_IOMMU there fails with ENOTTY (6.12, 7.2).
 	local s=$suite
-	if ! grep -qx 'CONFIG_IA32_EMULATION=y' "$bdir/config"; then
+	if ! grep -qx 'CONFIG_IA32_EMULATION=y' "$bdir/config" ||
+		grep -qx '# CONFIG_VFIO_CONTAINER is not set' "$bdir/config"; then
 		s=$tmp/kernel-no32.suite
 		sed '/^exec place-compat /d' "$suite" >"$s"
 	fi
 	"$repo/harness/bench.sh" --kernel "build:$b" --suite "$s" --accel tcg \
 		--results "$tmp/$b" --bindir "$repo/build/asan" --no-plot \
-		--extra "$tmp/bar-place,$tmp/bar-place-m32" >"$tmp/$b.log" 2>&1 ||
-		{ fail "$b: bench.sh failed: $(tail -n 5 "$tmp/$b.log")"; return; }
+		--extra "$tmp/bar-place,$tmp/bar-place-m32" >"$tmp/$b.log" 2>&1 || {
+		# What the failed steps said, then the build counts as failed.
+		fail "$b: bench.sh failed: $(tail -n 5 "$tmp/$b.log")$(cat "$tmp/$b"/*/raw/*/stderr 2>/dev/null | tail -n 3 | sed 's/^/\n  /')"
+		failed=$((failed + 1))
+		echo "FAIL $b"
+		return
+	}
 	run=$(find "$tmp/$b" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 	rel=$(csvq "$run/meta.csv" '$1 == "kernel"' 'print $2')
 	[[ $rel == *"-vp$id" ]] || fail "$b: guest ran $rel, not a -vp$id kernel"
@@ -203,6 +211,12 @@ check_build() {
 		fail "$b: no hugetlb-1g unmap samples"
 	got_auto=$(bar "$run" auto 2G)
 	case $b in
+	*@iommufd-compat)
+		# vfio-mmio-bench attaches the BAR to a type1v2 container for its
+		# DMA-map phase and records no BAR case where there is none (a
+		# known gap: it should fall back to iommufd's compat container).
+		expect_eq "$b: BAR cases (none without the type1 container)" "$got_auto" ""
+		;;
 	*+vfio-pci-huge-align* | *+vfio-pci-mapping-order*)
 		expect_eq "$b: mmap(NULL) faults" "$got_auto" 2
 		check_huge_align "$b" "$run"
@@ -215,8 +229,10 @@ check_build() {
 			fail "$b: mmap(NULL) faults: got '$got_auto', want 1024 (PMD) or 524288 (PTE)"
 		;;
 	esac
-	expect_eq "$b: pud faults" "$(bar "$run" pud 2G)" 2
-	expect_eq "$b: pmd faults" "$(bar "$run" pmd 2G)" 1024
+	if [[ $b != *@iommufd-compat ]]; then
+		expect_eq "$b: pud faults" "$(bar "$run" pud 2G)" 2
+		expect_eq "$b: pmd faults" "$(bar "$run" pmd 2G)" 1024
+	fi
 	if [ "$nfail" = "$f0" ]; then
 		passed=$((passed + 1))
 		echo "ok   $b ($rel)"
