@@ -326,6 +326,14 @@ static int unmap_range(struct dma_ctx *ctx, uint64_t iova, uint64_t size,
 	return ret;
 }
 
+/* A check of @sm failed with @w: the first failure is the reason kept. */
+static void unverified(struct sample *sm, const char *w, char *why, size_t whylen)
+{
+	if (sm->verified)
+		snprintf(why, whylen, "%s", w);
+	sm->verified = false;
+}
+
 /*
  * Verify, untimed, what the buffer holds: its populate state (before the
  * map) or its backing (once it has its pages). The first failure is the
@@ -341,11 +349,8 @@ static void verify_state(struct sample *sm, enum populate_state ps,
 	if (ret)
 		snprintf(w, sizeof(w), "populate %s: cannot read pagemap or smaps: %s",
 			 populate_names[ps], strerror(-ret));
-	if (ret || !populate_check(ps, &sm->seen, w, sizeof(w))) {
-		if (sm->verified)
-			snprintf(why, whylen, "%s", w);
-		sm->verified = false;
-	}
+	if (ret || !populate_check(ps, &sm->seen, w, sizeof(w)))
+		unverified(sm, w, why, whylen);
 }
 
 static void verify_backing(struct sample *sm, char *why, size_t whylen)
@@ -353,11 +358,8 @@ static void verify_backing(struct sample *sm, char *why, size_t whylen)
 	char w[256];
 	int ret;
 
-	if (!backing_verify(&sm->buf, w, sizeof(w))) {
-		if (sm->verified)
-			snprintf(why, whylen, "%s", w);
-		sm->verified = false;
-	}
+	if (!backing_verify(&sm->buf, w, sizeof(w)))
+		unverified(sm, w, why, whylen);
 	if (sm->node < 0)
 		return;
 	ret = place_pages_off_node(sm->buf.va, sm->buf.size, SZ_4K, sm->node,
@@ -370,9 +372,7 @@ static void verify_backing(struct sample *sm, char *why, size_t whylen)
 			 (unsigned long long)(sm->buf.size / SZ_4K), sm->node);
 	else
 		return;
-	if (sm->verified)
-		snprintf(why, whylen, "%s", w);
-	sm->verified = false;
+	unverified(sm, w, why, whylen);
 }
 
 /*
@@ -395,9 +395,7 @@ static void verify_leaves(struct sample *sm, const struct opts *o,
 			 (unsigned long long)covered, (unsigned long long)size);
 	else
 		return;
-	if (sm->verified)
-		snprintf(why, whylen, "%s", w);
-	sm->verified = false;
+	unverified(sm, w, why, whylen);
 }
 
 /*

@@ -733,18 +733,24 @@ static int bench_open(struct bench *b, struct opts *o, struct vfio_pci_device *d
 	return results_open(&b->res, &o->run.ro, meta, why, whylen) ? EXIT_FAIL : EXIT_OK;
 }
 
-static void bench_close(struct bench *b)
+/* What bench_alloc() took. */
+static void bench_free(struct bench *b)
 {
-	pfnpass_close(&b->pass);
-	perfev_close(&b->pe);
-	vfio_bar_close(&b->bar);
-	dma_ctx_close(&b->ctx);
 	free(b->cs.load);
 	free(b->cs.all);
 	free(b->figs.load);
 	free(b->t_fault);
 	free(b->t_map);
 	free(b->t_cold);
+}
+
+static void bench_close(struct bench *b)
+{
+	pfnpass_close(&b->pass);
+	perfev_close(&b->pe);
+	vfio_bar_close(&b->bar);
+	dma_ctx_close(&b->ctx);
+	bench_free(b);
 }
 
 /* --cases: the case names of every level and baseline that would run. */
@@ -790,12 +796,7 @@ int main(int argc, char **argv)
 		else if (print_cases(&b))
 			code = EXIT_FAIL;
 		/* No device was opened: only what bench_alloc() took. */
-		free(b.cs.load);
-		free(b.cs.all);
-		free(b.figs.load);
-		free(b.t_fault);
-		free(b.t_map);
-		free(b.t_cold);
+		bench_free(&b);
 		free(o.ws);
 		return code;
 	}
