@@ -4,11 +4,6 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# A command failing where no failure was expected ends the run like any
-# other (set -e), but says where: an exit 1 with nothing said cannot be
-# told from QEMU's own.
-set -o errtrace
-trap 'vp_log "error: internal: line $LINENO: $BASH_COMMAND (status $?)"' ERR
 
 usage() {
 	cat <<'EOF'

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "split.h"
 
 /* The next k-combination of {0 .. m-1} in @c, lexicographic; false after the last. */
@@ -99,9 +100,15 @@ size_t split_count(size_t n, size_t k)
 	return split_choose(n, k) * split_choose(n - k, k) / 2;
 }
 
-/* Side @dst of the runs @idx of @from, samples times @scale. */
+/*
+ * Side @dst of the runs @idx of @from, samples of the judged metrics
+ * times @scale: a verification figure (the level a mapping got, pages
+ * counted) is what the kernel gave, and a known change of the time does
+ * not change it.
+ */
 static int split_side(struct samples_side *dst, const struct samples_side *from,
-		      const char *name, const size_t *idx, size_t k, double scale)
+		      const struct case_key *cases, const char *name,
+		      const size_t *idx, size_t k, double scale)
 {
 	size_t *map = malloc(from->nruns * sizeof(*map));
 
@@ -126,7 +133,9 @@ static int split_side(struct samples_side *dst, const struct samples_side *from,
 		if (map[o.run] == SIZE_MAX)
 			continue;
 		o.run = map[o.run];
-		o.value *= scale;
+		if (compare_goal_of(cases[o.kase].metric, cases[o.kase].unit) !=
+		    COMPARE_INFO_ONLY)
+			o.value *= scale;
 		dst->obs[dst->nobs++] = o;
 	}
 	dst->obs_cap = dst->nobs;
@@ -147,8 +156,8 @@ int split_set(struct samples_set *dst, const struct samples_set *src,
 	dst->sides = calloc(2, sizeof(*dst->sides));
 	if (!dst->sides)
 		return -ENOMEM;
-	ret = split_side(&dst->sides[0], from, "base", a, k, 1);
-	ret = ret ? ret : split_side(&dst->sides[1], from, "new", b, k, scale);
+	ret = split_side(&dst->sides[0], from, src->cases, "base", a, k, 1);
+	ret = ret ? ret : split_side(&dst->sides[1], from, src->cases, "new", b, k, scale);
 	if (ret)
 		split_set_free(dst);
 	return ret;

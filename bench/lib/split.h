@@ -41,7 +41,8 @@ size_t split_count(size_t n, size_t k);
 
 /*
  * @dst: two sides "base" and "new" of the runs @a and @b (@k each, run
- * indices) of side @side of @src, new's samples times @scale.  @dst
+ * indices) of side @side of @src, new's samples of judged metrics
+ * (compare_goal_of()) times @scale, verification figures as they are.  @dst
  * shares @src's cases and runs (do not samples_free() it): release with
  * split_set_free().  Returns 0 or -ENOMEM.
  */

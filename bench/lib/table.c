@@ -68,6 +68,64 @@ static bool table_side_has(const struct samples_side *sd, size_t c)
 	return false;
 }
 
+/*
+ * The range of @sd's samples of case @c into @lo, @hi; false if it has
+ * none.
+ */
+static bool table_side_range(const struct samples_side *sd, size_t c,
+			     double *lo, double *hi)
+{
+	bool any = false;
+
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (size_t i = 0; i < sd->nobs; i++) {
+		if (sd->obs[i].kase != c)
+			continue;
+		*lo = fmin(*lo, sd->obs[i].value);
+		*hi = fmax(*hi, sd->obs[i].value);
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * fault-ns is the time of one fault, and one fault does the work of the
+ * entry it inserts: 4 KiB for a PTE, 1 GiB for a PUD.  Where the two
+ * sides' level-obtained of the case differ, fault-ns compares different
+ * events: it is shown, not judged (docs/results.md, "Verdicts").  Sides
+ * without level-obtained cannot tell, and are judged.
+ */
+static bool table_levels_differ(const struct samples_set *set,
+				const struct samples_side *a,
+				const struct samples_side *b, size_t c)
+{
+	struct case_key want = set->cases[c];
+	double alo, ahi, blo, bhi;
+
+	if (strcmp(want.metric, "fault-ns"))
+		return false;
+	snprintf(want.metric, sizeof(want.metric), "level-obtained");
+	snprintf(want.unit, sizeof(want.unit), "bytes");
+	for (size_t i = 0; i < set->ncases; i++) {
+		if (case_cmp(&set->cases[i], &want, CASE_NFIELDS))
+			continue;
+		if (!table_side_range(a, i, &alo, &ahi) ||
+		    !table_side_range(b, i, &blo, &bhi))
+			return false;
+		return alo != blo || ahi != bhi;
+	}
+	return false;
+}
+
+/* A judged metric the table does not judge (table_levels_differ()). */
+static bool table_level_changed(const struct case_key *k,
+				const struct compare_result *r)
+{
+	return r->goal == COMPARE_INFO_ONLY &&
+	       compare_goal_of(k->metric, k->unit) != COMPARE_INFO_ONLY;
+}
+
 /* The rows of side @s: its figures, and its ratios to its reference. */
 static int table_side_rows(struct table *t, size_t s)
 {
@@ -95,7 +153,11 @@ static int table_side_rows(struct table *t, size_t s)
 			char name[CASE_NAME_LEN];
 
 			cr = table_side_case(ref, c, &b, &w->verified, &vr);
-			ret = compare_case(cr, cs, compare_goal_of(k->metric, k->unit),
+			enum compare_goal goal = compare_goal_of(k->metric, k->unit);
+
+			if (table_levels_differ(set, ref, sd, c))
+				goal = COMPARE_INFO_ONLY;
+			ret = compare_case(cr, cs, goal,
 					   calib_find(t->cal, case_name(k, name, sizeof(name))),
 					   &t->o, &w->r);
 		}
@@ -290,6 +352,7 @@ struct table_basis {
 	double default_floor;
 	size_t info_differ, info_missing;
 	size_t unpopulated;	/* map rows of populate-none cases */
+	size_t level_changed;	/* table_level_changed() */
 };
 
 /* A populate-none case's map row: its map is the whole cost. */
@@ -310,6 +373,10 @@ static void table_basis_add(struct table_basis *b, const struct case_key *k,
 			    const struct compare_result *r)
 {
 	b->unpopulated += table_unpopulated_map(k);
+	if (table_level_changed(k, r)) {
+		b->level_changed++;
+		return;
+	}
 	if (r->verdict == COMPARE_INFO && r->ratio != 1)
 		b->info_differ++;
 	if (r->verdict == COMPARE_MISSING && r->goal == COMPARE_INFO_ONLY)
@@ -371,6 +438,9 @@ static void table_print_notes(FILE *out, const struct table *t, size_t s,
 	if (b->info_differ)
 		fprintf(out, "note: %s: %zu verification figure(s) differ between the sides (info rows with a change): what the kernel gave differs (mapping level, pages, contiguity)\n",
 			pair, b->info_differ);
+	if (b->level_changed)
+		fprintf(out, "note: %s: %zu fault-ns case(s) shown, not judged: the sides got different mapping levels (level-obtained), so one fault does different work (4 KiB for a PTE, 1 GiB for a PUD); fault-in and the fault counts compare the whole\n",
+			pair, b->level_changed);
 	strcat(pair, ": ");
 	table_note_unpopulated(out, pair, b->unpopulated);
 }
@@ -514,7 +584,8 @@ static void table_put_row(struct csv_writer *w, const struct table *t,
 	csv_put_str(w, size_format(k->size, buf, sizeof(buf)));
 	csv_put_str(w, case_size_text(k->chunk, k->size, buf, sizeof(buf)));
 	csv_put_str(w, case_size_text(k->unmap_chunk, k->size, buf, sizeof(buf)));
-	csv_put_str(w, table_goal_name(compare_goal_of(k->metric, k->unit)));
+	csv_put_str(w, table_goal_name(r->has_ref ? r->r.goal :
+					  compare_goal_of(k->metric, k->unit)));
 	csv_put_u64(w, st->n);
 	csv_put_u64(w, st->nboots);
 	csv_put_double(w, st->median);

@@ -12,7 +12,7 @@ set -euo pipefail
 
 usage() {
 	cat <<'EOF'
-usage: lab.sh start [--workers N] | stop | status
+usage: lab.sh start [--workers N] | stop | status | crash-worker N
 
   start        install lava-server, lava-dispatcher and lavacli if they are
                missing (Debian's packages: this UPGRADES some system
@@ -28,6 +28,11 @@ usage: lab.sh start [--workers N] | stop | status
   stop         stop exactly what start started (its process groups, and
                PostgreSQL if start started it); the packages stay
   status       what runs, and the lab's workers and devices
+  crash-worker N
+               as if lab-worker-N's machine died and booted again: SIGKILL
+               the worker and every process it started (lava-run, QEMU),
+               then start the worker again; its jobs end Incomplete when
+               it finds their lava-run gone (make test-lava uses it)
 
 State, logs and the device dictionaries: $VFIO_PERF_CACHE/lava-lab/
 (started.txt lists what start started). The server answers at
@@ -159,14 +164,47 @@ start() {
 		--log-file "$STATE/gunicorn.log" -u lavaserver -g lavaserver --worker-class eventlet --workers 2
 	spawn scheduler lava-server manage lava-scheduler --level INFO --log-file "$STATE/scheduler.log"
 	for ((i = 1; i <= n; i++)); do
-		w=lab-worker-$i
-		mkdir -p "$STATE/$w"
-		spawn "$w" lava-worker --level INFO --name "$w" --url "$URL" --worker-dir "$STATE/$w" \
-			--token-file "$STATE/$w.token" --log-file "$STATE/$w.log"
+		spawn_worker "$i"
 	done
 	lavacli identities add --uri "${URL}RPC2" --username "$USER_NAME" --token "$(<"$STATE/token")" "$IDENTITY" ||
 		vp_die "cannot add the lavacli identity $IDENTITY"
 	wait_up "$n"
+}
+
+# spawn_worker I: start lab-worker-I (its directory, token and log in
+# $STATE), as its systemd unit would.
+spawn_worker() {
+	local w=lab-worker-$1
+	mkdir -p "$STATE/$w"
+	spawn "$w" lava-worker --level INFO --name "$w" --url "$URL" --worker-dir "$STATE/$w" \
+		--token-file "$STATE/$w.token" --log-file "$STATE/$w.log"
+}
+
+# descendants PID: every process below PID (lava-run puts itself and QEMU
+# into process groups of their own, so the worker's group is not enough).
+descendants() {
+	local child
+	for child in $(pgrep -P "$1" || true); do
+		echo "$child"
+		descendants "$child"
+	done
+}
+
+crash_worker() {
+	local i=$1 w=lab-worker-$1 pid pids
+	[ -s "$STATE/started.txt" ] || vp_die "no lab started by lab.sh runs"
+	pid=$(awk -v w="$w" '$1 == w { p = $2 } END { print p }' "$STATE/started.txt")
+	if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+		vp_die "$w does not run"
+	fi
+	# Stop the whole tree first, so that nothing starts or reaps while it
+	# is killed.
+	mapfile -t pids < <(echo "$pid"; descendants "$pid")
+	kill -STOP "${pids[@]}" 2>/dev/null || true
+	kill -KILL "${pids[@]}" 2>/dev/null || true
+	vp_log "killed $w and the ${#pids[@]} process(es) of its tree: ${pids[*]}"
+	spawn_worker "$i"
+	vp_log "$w started again"
 }
 
 stop() {
@@ -207,7 +245,14 @@ while [ $# -gt 0 ]; do
 		workers=$2
 		shift 2
 		;;
-	*) vp_usage_error "unknown argument '$1'" ;;
+	*)
+		if [ "$cmd" != crash-worker ] || [ -n "${crash:-}" ]; then
+			vp_usage_error "unknown argument '$1'"
+		fi
+		[[ $1 =~ ^[1-9]$ ]] || vp_usage_error "crash-worker wants a worker number from 1 to 9, not '$1'"
+		crash=$1
+		shift
+		;;
 	esac
 done
 case $cmd in
@@ -215,5 +260,9 @@ case $cmd in
 start) start "$workers" ;;
 stop) stop ;;
 status) status ;;
-*) vp_usage_error "say start, stop or status" ;;
+crash-worker)
+	[ -n "${crash:-}" ] || vp_usage_error "crash-worker wants a worker number"
+	crash_worker "$crash"
+	;;
+*) vp_usage_error "say start, stop, status or crash-worker N" ;;
 esac

@@ -161,6 +161,46 @@ done
 expect 0 "" "$c" "$ref" "$tmp/copy"
 ! grep -qE ' (improved|regressed|missing) ' "$tmp/stdout" || fail "reference run against its copy called a change"
 
+# fault-ns, the time of one fault, is judged only where both sides got
+# the same mapping level: base PUD faults of 2 ms, new PMD faults of
+# 5 us is a change of level, shown and noted; the same level with
+# slower faults is a regression.
+# faults SIDE LEVEL NS: fault-ns and level-obtained rows (5 reps) into
+# copies of side SIDE of the fixtures, under $tmp/lv-SIDE.
+faults() {
+	local run
+	cp -r "$fx/$1" "$tmp/lv-$1"
+	for run in "$tmp/lv-$1"/*/; do
+		run=${run%/}
+		awk -F, -v l="$2" -v ns="$3" -v OFS=, 'NR == 2 {
+			for (rep = 0; rep < 5; rep++) {
+				$2 = "mmio"; $3 = "bar"; $4 = "auto"; $5 = ""
+				$6 = $7 = $13 = 1073741824; $10 = rep
+				$8 = "fault-ns"; $11 = ns + rep; $12 = "ns"; print
+				$8 = "level-obtained"; $11 = l; $12 = "bytes"; print
+			}
+		}' "$run/samples.csv" >"$run/samples.csv.add"
+		cat "$run/samples.csv.add" >>"$run/samples.csv"
+		rm "$run/samples.csv.add"
+		awk -F, -v OFS=, 'NR == 2 { $2 = "mmio"; $3 = "bar"; $4 = "auto"; $5 = ""; print }' \
+			"$run/cases.csv" >"$run/cases.add"
+		cat "$run/cases.add" >>"$run/cases.csv"
+		rm "$run/cases.add"
+	done
+}
+faults base 1073741824 2000000
+faults same 2097152 5000
+expect 0 "" "$c" --bench mmio --csv "$tmp/lv.csv" "$tmp/lv-base" "$tmp/lv-same"
+expect_eq "fault-ns across levels" "$(verdict mmio/bar/auto/1G/fault-ns)" info
+expect_eq "its goal" "$(awk -F, '$1 == 1 && $5 == "mmio/bar/auto/1G/fault-ns" { print $18 }' "$tmp/lv.csv")" info
+grep -q "^note: base vs new: 1 fault-ns case(s) shown, not judged: the sides got different mapping levels" "$tmp/stdout" ||
+	fail "no note on fault-ns across levels: $(grep note: "$tmp/stdout")"
+rm -r "$tmp/lv-same"
+faults same 1073741824 3000000
+expect 1 "" "$c" --bench mmio "$tmp/lv-base" "$tmp/lv-same"
+expect_eq "fault-ns at one level" "$(verdict mmio/bar/auto/1G/fault-ns)" regressed
+! grep -q "fault-ns case(s) shown, not judged" "$tmp/stdout" || fail "fault-ns at one level noted as not judged"
+
 # Refusals: every one exits 2, never 1 (that would read as a regression).
 expect 2 "mixes kernels 6.12.117, 7.2.13: give it a --label" "$c" "$fx/new" "$fx/base/20250101T000000Z-6.12.117,$fx/same/same-boot0"
 expect 2 "boot 0 also appears in .*: a sample must count once" "$c" "$fx/base" "$fx/same/same-boot0,$fx/same/same-boot0"

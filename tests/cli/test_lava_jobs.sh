@@ -26,7 +26,11 @@ expect 2 "^jobs\.sh: error: unknown option '--nope'" "$h/jobs.sh" --nope
 expect 2 '^validate\.sh: error: no job file given' "$h/validate.sh"
 expect 2 '^submit\.sh: error: --jobs DIR is required' "$h/submit.sh" --identity x
 expect 2 '^collect\.sh: error: --jobs DIR is required' "$h/collect.sh"
-expect 2 "^lab\.sh: error: say start, stop or status" "$h/lab.sh" restart
+expect 2 "^lab\.sh: error: say start, stop, status or crash-worker N" "$h/lab.sh" restart
+expect 2 "^lab\.sh: error: crash-worker wants a worker number \(" "$h/lab.sh" crash-worker
+expect 2 "^lab\.sh: error: crash-worker wants a worker number from 1 to 9, not '0'" "$h/lab.sh" crash-worker 0
+expect 2 "^lab\.sh: error: unknown argument '2'" "$h/lab.sh" crash-worker 1 2
+expect 2 "^lab\.sh: error: unknown argument '1'" "$h/lab.sh" stop 1
 expect 2 "^bench\.sh: error: --prepare needs --accel tcg, icount or kvm" \
 	"$repo/harness/bench.sh" --prepare "$tmp/p" --accel auto
 expect 2 "^bench\.sh: error: --replay needs --run-id ID" "$repo/harness/bench.sh" --replay "$tmp"

@@ -7,8 +7,9 @@
 # KERNELS=...), and checks that the comparisons of the two agree: the
 # same cases and verdicts, and, kernel by kernel, LAVA's runs against
 # ours: no change called and every judged median within the comparison's
-# 2% threshold. Then a job cancelled while it runs must
-# come back as a failed run that compare refuses. Stops the lab.
+# 2% threshold. Then a job cancelled while it runs, and one whose worker
+# is killed (and started again, as after a crash), must each come back as
+# a failed run that compare refuses. Stops the lab.
 #
 #   tests/lava/run.sh [--kernels "A B"] [--results DIR]
 #
@@ -105,30 +106,57 @@ for k in "$a" "$b"; do
 	check [ "$far" = 0 ]
 done
 
-say "a job cancelled while it runs"
-cj=$jobs-cancel
-harness/lava/jobs.sh --kernels "${specs[0]}" --boots 1 --suite "$suite" --accel icount --name "$name-cancel" --out "$cj"
-harness/lava/submit.sh --jobs "$cj" --identity "$identity" --no-wait
-id=$(tail -n 1 "$cj/submitted.csv" | cut -d, -f2)
-# As soon as it runs (deploying, booting): on a loaded host a look at
-# the log took longer than the whole suite, and a cancel that comes after
-# the suite tests nothing.
-for ((t = 0; t < 300; t++)); do
-	[ "$(lavacli -i "$identity" jobs show "$id" --yaml 2>/dev/null | sed -n 's/^state: //p')" = Running ] && break
-	sleep 1
-done
-lavacli -i "$identity" jobs cancel "$id"
-harness/lava/submit.sh --jobs "$cj" --identity "$identity" --poll 5 && check false
-harness/lava/collect.sh --jobs "$cj" --identity "$identity" --results "$results" && check false
-f=$(find "$results/$name-cancel" -mindepth 2 -maxdepth 2 -name '*.incomplete' | head -n 1)
-check [ -n "$f" ]
-check grep -q "^status,\"\\{0,1\\}failed (guest: LAVA job $id ended Canceled" "$f/meta.csv"
-rc=0
-build/release/vfio-perf-compare "$(dirname "$f")" "$lc/$a" >/dev/null 2>&1 || rc=$?
-check [ "$rc" = 2 ]
+# interrupted WHAT HOW: a one-boot job of the first kernel, interrupted
+# by the command HOW (given the job id) as soon as it runs (deploying,
+# booting: on a loaded host a look at the log took longer than the whole
+# suite, and an interruption after the suite tests nothing), must end as
+# a failed run (its meta.csv saying why: LAVA's health, WHAT) that the
+# collector reports and compare refuses. Sets dir to its campaign.
+interrupted() {
+	local what=$1 how=$2 cj id t f rc=0
+	say "a job $what while it runs"
+	dir=$results/$name-$what
+	cj=$jobs-$what
+	harness/lava/jobs.sh --kernels "${specs[0]}" --boots 1 --suite "$suite" --accel icount --name "$name-$what" --out "$cj"
+	harness/lava/submit.sh --jobs "$cj" --identity "$identity" --no-wait
+	id=$(tail -n 1 "$cj/submitted.csv" | cut -d, -f2)
+	for ((t = 0; t < 300; t++)); do
+		[ "$(job_field "$id" state)" = Running ] && break
+		sleep 1
+	done
+	"$how" "$id"
+	harness/lava/submit.sh --jobs "$cj" --identity "$identity" --poll 5 && check false
+	harness/lava/collect.sh --jobs "$cj" --identity "$identity" --results "$results" && check false
+	f=$(find "$dir" -mindepth 2 -maxdepth 2 -name '*.incomplete' | head -n 1)
+	check [ -n "$f" ]
+	[ -n "$f" ] || return 0
+	check grep -q "^status,\"\\{0,1\\}failed (guest: LAVA job $id ended $3" "$f/meta.csv"
+	say "$what: $(sed -n 's/^status,//p' "$f/meta.csv" | cut -c1-160)"
+	build/release/vfio-perf-compare "$(dirname "$f")" "$lc/$a" >/dev/null 2>&1 || rc=$?
+	check [ "$rc" = 2 ]
+}
+# job_field ID KEY: a top-level field of lavacli's view of job ID.
+job_field() {
+	lavacli -i "$identity" jobs show "$1" --yaml 2>/dev/null | sed -n "s/^$2: //p"
+}
+cancel_job() {
+	lavacli -i "$identity" jobs cancel "$1"
+}
+# The worker whose device runs job ID dies with it (lab.sh crash-worker:
+# its machine died and booted again).
+crash_worker() {
+	local dev
+	dev=$(job_field "$1" device)
+	[[ $dev =~ ^qemu-0([1-9])$ ]] || { check false; return 0; }
+	harness/lava/lab.sh crash-worker "${BASH_REMATCH[1]}"
+}
+interrupted cancelled cancel_job Canceled
+cancelled=$dir
+interrupted killed crash_worker Incomplete
+killed=$dir
 
 if [ "$nfail" = 0 ]; then
-	say "passed: $lc (LAVA), $bc (campaign.sh), $results/$name-cancel (cancelled)"
+	say "passed: $lc (LAVA), $bc (campaign.sh), $cancelled (cancelled), $killed (worker killed)"
 else
 	say "$nfail check(s) failed"
 fi

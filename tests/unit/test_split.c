@@ -73,7 +73,11 @@ TEST(split_set_scales_new_side)
 	};
 	struct samples_obs obs[8];
 	struct samples_side side = { .runs = runs, .nruns = 4, .obs = obs, .nobs = 8 };
-	struct samples_set src = { .nsides = 1, .sides = &side, .ncases = 2 };
+	struct case_key cases[2] = {
+		{ .bench = "mmio", .metric = "fault-in", .unit = "ns" },
+		{ .bench = "mmio", .metric = "level-obtained", .unit = "bytes" },
+	};
+	struct samples_set src = { .nsides = 1, .sides = &side, .cases = cases, .ncases = 2 };
 	static const size_t a[] = { 0, 3 }, b[] = { 1, 2 };
 	struct samples_set dst;
 
@@ -85,10 +89,15 @@ TEST(split_set_scales_new_side)
 	CHECK_STR(dst.sides[1].runs[1].run_id, "r2");
 	CHECK_EQ_U64(dst.sides[0].nobs, 4);
 	CHECK_EQ_U64(dst.sides[1].nobs, 4);
-	/* Runs renumbered within each side, only new's samples scaled. */
+	/*
+	 * Runs renumbered within each side, only new's samples scaled, and
+	 * of those only the timed metric's: the level a mapping got stays.
+	 */
 	CHECK_EQ_U64(dst.sides[0].obs[3].run, 1);
 	CHECK_NEAR(dst.sides[0].obs[0].value, 100, 0);
 	CHECK_NEAR(dst.sides[1].obs[0].value, 103, 1e-12);
+	CHECK_EQ_U64(dst.sides[1].obs[1].kase, 1);
+	CHECK_NEAR(dst.sides[1].obs[1].value, 100, 0);
 	CHECK(dst.cases == src.cases);
 	split_set_free(&dst);
 }
