@@ -73,6 +73,15 @@ expect 2 "^qemu\.sh: error: --hugepages wants" \
 expect 2 "^qemu\.sh: error: --bind wants" \
 	"$h/qemu.sh" --kernel-dir "$k" --initrd "$tmp/img/a.cpio.gz" --share "$share" --bind edu
 
+# qemu.sh refuses a guest the host has no memory for, before it boots.
+printf 'MemTotal: 25165824 kB\nMemAvailable: 4194304 kB\n' >"$tmp/meminfo"
+expect 1 '^qemu\.sh: error: the guest needs 6144 MiB \(--mem 6G\), the host has 4096 MiB available' \
+	env VP_MEMINFO="$tmp/meminfo" "$h/qemu.sh" --kernel-dir "$k" --initrd "$tmp/img/a.cpio.gz" \
+	--share "$share" --accel tcg
+expect 1 '^qemu\.sh: error: the guest needs 4608 MiB \(--mem 4G and --ivshmem 512M\)' \
+	env VP_MEMINFO="$tmp/meminfo" "$h/qemu.sh" --kernel-dir "$k" --initrd "$tmp/img/a.cpio.gz" \
+	--share "$share" --accel tcg --mem 4G --ivshmem 512M --hugepages none
+
 # kernel.sh writes the parameters a kernel needs into DIR/cmdline, looked
 # up in the decompressed image: hugepage_alloc_threads=2 only for images
 # that know the parameter. Fake bzImages: a boot header and a gzip payload.
