@@ -36,6 +36,7 @@ value() {
 }
 
 expect_eq "step mmio exit" "$(meta step.mmio.exit)" 0
+expect_eq "container of the BAR DMA-map" "$(meta bar_dma_iface)" type1v2
 expect_eq "step mmio-mismatch exit" "$(meta step.mmio-mismatch.exit)" 1
 
 # Exact fault counts, both ways, and the kernel's own insertion counts.
