@@ -86,7 +86,8 @@ $(release_LIB_OBJ) $(asan_LIB_OBJ) $(release_UNIT_OBJ) $(asan_UNIT_OBJ): | $(LIB
 
 .PHONY: all deps build build-deps help bench test unit lint plot compare \
 	timeline clean kernels test-kernels calibrate walk bisect test-bisect \
-	lava-jobs lava-submit lava-collect lava-lab lava-lab-stop test-lava
+	lava-jobs lava-submit lava-collect lava-lab lava-lab-stop test-lava \
+	cache-list cache-prune
 all: build
 
 help:
@@ -114,6 +115,8 @@ help:
 	@echo "  test-bisect   make a kernel history with a planted regression, bisect it (builds, boots)"
 	@echo "  kernels       build every kernel of kernel-patches/builds"
 	@echo "  test-kernels  build, boot and check every kernel of kernel-patches/builds"
+	@echo "  cache-list    the cached kernel builds: last used, size"
+	@echo "  cache-prune   remove builds not used for DAYS days (14; DRY_RUN=1 to see)"
 	@echo "  lava-jobs     CAMPAIGN=<name> KERNELS=... BOOTS SUITE ACCEL=icount [LAVA_URL=base]"
 	@echo "                [LAVA_FAMILY=qemu|x86 LAVA_BIND=ids]: LAVA jobs in lava/<name>/"
 	@echo "  lava-submit   CAMPAIGN=<name> LAVA=<lavacli identity>: submit, wait, show progress"
@@ -194,6 +197,13 @@ kernels: deps
 		harness/kbuild.sh "$$k" >/dev/null || exit 1; \
 		echo "kernels: $$k: $$(cat "$$(harness/kbuild.sh "$$k")/release")"; \
 	done
+
+# The cache's kernel builds (harness/cache.sh): 2.4-2.7 GB each.
+DAYS ?= 14
+cache-list:
+	@harness/cache.sh list
+cache-prune:
+	@harness/cache.sh prune --days '$(DAYS)' $(if $(DRY_RUN),--dry-run)
 
 # The full cycle for every configured build: build, boot, bench, verify.
 test-kernels: deps

@@ -554,6 +554,13 @@ config_diff() {
 		}' "$1" "$2" | LC_ALL=C sort
 }
 
+# used DIR: DIR (a build or a prepared tree) is used now: its last-used
+# stamp is what harness/cache.sh prune goes by. Prints DIR.
+used() {
+	touch "$1/last-used" 2>/dev/null || true
+	printf '%s\n' "$1"
+}
+
 # prepared_tree: the base source configured and prepared for compiling
 # single objects (make prepare), cached per base and fragments.
 prepared_tree() {
@@ -578,7 +585,7 @@ prepared_tree() {
 			mv "$tmp" "$dir"
 		fi
 	fi
-	printf '%s\n' "$dir"
+	used "$dir"
 }
 
 # touched_copy: apply the series to a copy of just the files it touches,
@@ -661,7 +668,7 @@ build() {
 	# step's NAME:K is kept as NAME~K.
 	dir=$(vp_cache)/kbuild/${name//:/\~}-$id
 	if [[ -f $dir/release ]]; then
-		printf '%s\n' "$dir"
+		used "$dir"
 		return 0
 	fi
 	# The base build first: the patched tree starts as a copy of it.
@@ -670,7 +677,7 @@ build() {
 	fi
 	vp_lock "kbuild-$name-$id"
 	if [[ -f $dir/release ]]; then
-		printf '%s\n' "$dir"
+		used "$dir"
 		return 0
 	fi
 	mkdir -p "$(vp_cache)/kbuild"
@@ -721,7 +728,7 @@ build() {
 	echo "total_seconds $(($(date +%s) - t0)) (with copying the tree, configuring, installing the modules)" >>"$tmp/build-times"
 	finish_build "$name" "$id" "$tmp" "$dir" "${base_dir:+yes}"
 	vp_log "$name: built $(<"$dir/release") in $(<"$dir/build-seconds")s"
-	printf '%s\n' "$dir"
+	used "$dir"
 }
 
 # install_modules TMP: the modules into TMP/modroot, as Debian's are laid
