@@ -16,7 +16,7 @@ VFIO_MODULES="irqbypass vfio vfio_iommu_type1 vfio_pci_core vfio_pci"
 
 # check_kernel SPEC: provision, boot, and check the guest.
 check_kernel() {
-	local spec=$1 kdir rel share t0 ready g m words=()
+	local spec=$1 kdir rel share t0 ready g m attempt words=()
 	t0=$SECONDS
 	kdir=$("$h/kernel.sh" "$spec") || { fail "kernel.sh $spec failed"; return; }
 	rel=$(cat "$kdir/release")
@@ -45,11 +45,21 @@ cut -d' ' -f1 /proc/uptime >uptime.txt
 dmesg | grep 'HugeTLB: allocation took' >hugetlb-alloc.txt
 exit 0
 JOB
-	if ! "$h/qemu.sh" --kernel-dir "$kdir" --initrd "$tmp/$rel.cpio.gz" --share "$share" \
-		--accel tcg --bind 1234:11e8 --boot-timeout 120 --timeout 180 2>"$tmp/qemu.err"; then
+	# A guest kernel panic is said with its trace and booted once more:
+	# sid's 7.2 panicked once under TCG ("Fatal exception in interrupt")
+	# in many boots that did not, and passed 4 boots in a row after. A
+	# kernel that panics again fails.
+	for attempt in 1 2; do
+		"$h/qemu.sh" --kernel-dir "$kdir" --initrd "$tmp/$rel.cpio.gz" --share "$share" \
+			--accel tcg --bind 1234:11e8 --boot-timeout 120 --timeout 180 2>"$tmp/qemu.err" && break
+		if ((attempt == 1)) && grep -q 'error: kernel panic' "$tmp/qemu.err"; then
+			echo "$spec: boot 1 panicked, booting once more: $(grep -m1 'error:' "$tmp/qemu.err")"
+			sed -n '/^  | .*\(BUG\|Oops\|RIP:\|Call Trace\|Kernel panic\)/,$p' "$tmp/qemu.err" | head -n 24
+			continue
+		fi
 		fail "$spec: boot failed: $(grep -m1 'error:' "$tmp/qemu.err")"
 		return
-	fi
+	done
 	ready=$(sed -n 's/.*guest ready after \([0-9]*\) s.*/\1/p' "$tmp/qemu.err")
 	g=$share
 	expect_eq "$spec: uname -r" "$(cat "$g/uname.txt")" "$rel"
