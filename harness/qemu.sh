@@ -34,6 +34,9 @@ intel-iommu with caching-mode=on, the edu device), export the share DIR over
                         if a probe boot reached the guest, else TCG; the
                         verdict is cached in $VFIO_PERF_CACHE/accel-probe/
                         per host kernel and QEMU version (delete to redo).
+                        VP_TCG_THREAD=single runs TCG's vCPUs on one host
+                        thread (-accel tcg,thread=single; the test suite's
+                        choice, said in the accel reason).
   --bind IDS            VVVV:DDDD[,...]: PCI IDs the guest binds to vfio-pci
                         (the edu device is 1234:11e8)
   --ivshmem SIZE        add an ivshmem-plain device with a SIZE (e.g. 2G)
@@ -250,6 +253,16 @@ choose_accel() {
 		;;
 	*) vp_usage_error "--accel must be auto, kvm, tcg or icount" ;;
 	esac
+	# QEMU's TCG runs each vCPU on a host thread of its own; with
+	# VP_TCG_THREAD=single all on one (icount always is). The test suite
+	# asks for it: multi-threaded, the guest crashed twice in about 30
+	# test boots with its RIP inside a 5-byte NOP the kernel was
+	# patching (cross-modifying code between vCPUs); benchmarks keep
+	# QEMU's default, the mode their TCG calibration was measured in.
+	if [[ $ACCEL == tcg && ${VP_TCG_THREAD:-} == single ]]; then
+		ACCEL_ARGS=(-accel "tcg,thread=single")
+		ACCEL_REASON+="; single-threaded TCG (VP_TCG_THREAD=single)"
+	fi
 }
 
 # Read the console lines written since the last call: copy them to stderr

@@ -23,6 +23,11 @@ for a in "$@"; do
 	esac
 done
 
+# The guests of the tests run TCG single-threaded (harness/qemu.sh,
+# VP_TCG_THREAD): multi-threaded TCG crashed a test guest now and then in
+# kernel text being patched. Tests check behaviour, not speed.
+export VP_TCG_THREAD=${VP_TCG_THREAD:-single}
+
 passed=0 failed=0
 failures=()
 logdir=$(mktemp -d)
