@@ -311,20 +311,19 @@ fail_run() {
 # the 9p device of our own boots), so that the device column of a run
 # does not depend on who launched the guest.
 machine_args() {
-	local shm_mib shm_free
+	local shm_free
 	MACHINE_ARGS=(-M q35 "${ACCEL_ARGS[@]}" -cpu max -nic none -vga none
 		-device "intel-iommu,caching-mode=on")
 	if [[ -n $IVSHMEM ]]; then
-		shm_mib=$(size_mib "$IVSHMEM") || vp_usage_error "--ivshmem wants NM or NG, got '$IVSHMEM'"
 		if [[ $1 == memfd ]]; then
-			MACHINE_ARGS+=(-object "memory-backend-memfd,id=vpshm,size=${shm_mib}M,share=on,prealloc=on")
+			MACHINE_ARGS+=(-object "memory-backend-memfd,id=vpshm,size=${SHM_MIB}M,share=on,prealloc=on")
 		else
 			reclaim_shm
 			shm_free=$(df -Pm /dev/shm | awk 'NR == 2 { print $4 }')
-			((shm_mib <= shm_free)) ||
+			((SHM_MIB <= shm_free)) ||
 				vp_die "--ivshmem $IVSHMEM does not fit in /dev/shm ($shm_free MiB free)"
 			SHM=$(mktemp -u /dev/shm/vfio-perf-$$-XXXXXX)
-			MACHINE_ARGS+=(-object "memory-backend-file,id=vpshm,size=${shm_mib}M,mem-path=$SHM,share=on,prealloc=on")
+			MACHINE_ARGS+=(-object "memory-backend-file,id=vpshm,size=${SHM_MIB}M,mem-path=$SHM,share=on,prealloc=on")
 		fi
 		MACHINE_ARGS+=(-device "ivshmem-plain,memdev=vpshm,addr=02.0")
 	fi
@@ -347,13 +346,12 @@ numa_args() {
 }
 
 # host_mem_check MIB: the host must have the guest's MIB and its ivshmem
-# file available (MemAvailable of $VP_MEMINFO, /proc/meminfo): a guest
-# that outgrows the host is OOM-killed mid-run (two campaigns of 3 guests
-# on 24 GiB were), and its run lost; it is refused before it boots.
+# file (SHM_MIB) available (MemAvailable of $VP_MEMINFO, /proc/meminfo):
+# a guest that outgrows the host is OOM-killed mid-run (two campaigns of
+# 3 guests on 24 GiB were), and its run lost; it is refused before it
+# boots.
 host_mem_check() {
-	local need=$1 avail shm=0
-	[[ -z $IVSHMEM ]] || shm=$(size_mib "$IVSHMEM")
-	need=$((need + shm))
+	local need=$(($1 + SHM_MIB)) avail
 	avail=$(awk '$1 == "MemAvailable:" { print int($2 / 1024) }' "${VP_MEMINFO:-/proc/meminfo}")
 	[[ $avail =~ ^[0-9]+$ ]] || return 0
 	((need <= avail)) ||
@@ -418,6 +416,10 @@ main() {
 		vp_usage_error "--bind wants VVVV:DDDD[,VVVV:DDDD...], got '$BIND'"
 	case $ACCEL in auto | kvm | tcg | icount) ;; *) vp_usage_error "--accel must be auto, kvm, tcg or icount" ;; esac
 	mem_mib=$(size_mib "$MEM") || vp_usage_error "--mem wants N, NM or NG, got '$MEM'"
+	SHM_MIB=0
+	if [[ -n $IVSHMEM ]]; then
+		SHM_MIB=$(size_mib "$IVSHMEM") || vp_usage_error "--ivshmem wants NM or NG, got '$IVSHMEM'"
+	fi
 	[[ -f $KDIR/vmlinuz ]] || vp_die "$KDIR/vmlinuz missing (see kernel.sh)"
 	if ((!DESCRIBE)); then
 		[[ -f $INITRD ]] || vp_die "no such initramfs: $INITRD"

@@ -73,6 +73,9 @@ expect 2 "^qemu\.sh: error: --hugepages wants" \
 expect 2 "^qemu\.sh: error: --bind wants" \
 	"$h/qemu.sh" --kernel-dir "$k" --initrd "$tmp/img/a.cpio.gz" --share "$share" --bind edu
 
+expect 2 "^qemu\.sh: error: --ivshmem wants NM or NG, got '5X'" \
+	"$h/qemu.sh" --kernel-dir "$k" --initrd "$tmp/img/a.cpio.gz" --share "$share" --ivshmem 5X
+
 # qemu.sh refuses a guest the host has no memory for, before it boots.
 printf 'MemTotal: 25165824 kB\nMemAvailable: 4194304 kB\n' >"$tmp/meminfo"
 expect 1 '^qemu\.sh: error: the guest needs 6144 MiB \(--mem 6G\), the host has 4096 MiB available' \
