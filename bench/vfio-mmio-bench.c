@@ -764,7 +764,7 @@ static int bench_open(struct bench *b, struct opts *o, struct vfio_pci_device *d
 	if (ret)
 		return ret == -EOPNOTSUPP ? EXIT_SKIP : EXIT_FAIL;
 	meta_set(meta, "bar_dma_iface", "%s", b->ctx.iface->name);
-	if (vfio_bar_open(&b->bar, b->ctx.group_fd, dev->bdf, o->bar, err, sizeof(err))) {
+	if (vfio_bar_open(&b->bar, b->ctx.device_fd, dev->bdf, o->bar, err, sizeof(err))) {
 		snprintf(why, whylen, "%s: %s", dev->bdf, err);
 		return EXIT_FAIL;
 	}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,16 +74,16 @@ static int pick_bar(int fd, int index, struct vfio_region_info *ri,
 	return 0;
 }
 
-int vfio_bar_open(struct vfio_bar *bar, int group_fd, const char *bdf,
+int vfio_bar_open(struct vfio_bar *bar, int device_fd, const char *bdf,
 		  int index, char *why, size_t whylen)
 {
 	struct vfio_region_info ri;
 	int ret;
 
-	*bar = (struct vfio_bar){ .device_fd = ioctl(group_fd, VFIO_GROUP_GET_DEVICE_FD, bdf) };
+	*bar = (struct vfio_bar){ .device_fd = fcntl(device_fd, F_DUPFD_CLOEXEC, 0) };
 	if (bar->device_fd < 0) {
 		ret = -errno;
-		snprintf(why, whylen, "VFIO_GROUP_GET_DEVICE_FD %s: %s", bdf, strerror(errno));
+		snprintf(why, whylen, "duplicating the device fd of %s: %s", bdf, strerror(errno));
 		return ret;
 	}
 	ret = pick_bar(bar->device_fd, index, &ri, why, whylen);

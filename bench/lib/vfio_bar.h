@@ -24,11 +24,12 @@ struct vfio_bar {
 };
 
 /*
- * Get the device fd of @bdf from @group_fd (a group attached to a
- * container with an IOMMU set) and describe BAR @index, or the largest
- * mmappable BAR if @index is -1. 0, or -errno with the reason in @why.
+ * Describe BAR @index of @bdf, or its largest mmappable BAR if @index is
+ * -1, through a duplicate of @device_fd (the device's fd, opened by
+ * dma_ctx_open(): its container has an IOMMU set), which
+ * vfio_bar_close() closes. 0, or -errno with the reason in @why.
  */
-int vfio_bar_open(struct vfio_bar *bar, int group_fd, const char *bdf,
+int vfio_bar_open(struct vfio_bar *bar, int device_fd, const char *bdf,
 		  int index, char *why, size_t whylen);
 void vfio_bar_close(struct vfio_bar *bar);
 
