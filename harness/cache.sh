@@ -45,15 +45,11 @@ last_used() {
 	done
 }
 
-# lock_of DIR: the lock file kbuild.sh takes while it builds DIR (a
-# build's NAME:K is kept as NAME~K in its directory name).
+# lock_of DIR: the lock file kbuild.sh takes while it builds DIR (or the
+# partial DIR.XXXXXX.tmp): KIND-NAME.lock, KIND kbuild or kcheck.
 lock_of() {
-	local base=${1##*/}
-	base=${base%.*.tmp}
-	case ${1%/*} in
-	*/kbuild) printf '%s/kbuild-%s.lock\n' "$LOCKS" "${base//\~/:}" ;;
-	*/kcheck) printf '%s/kcheck-%s.lock\n' "$LOCKS" "$base" ;;
-	esac
+	local base=${1##*/} kind=${1%/*}
+	printf '%s/%s-%s.lock\n' "$LOCKS" "${kind##*/}" "${base%.*.tmp}"
 }
 
 # in_use DIR: a running kbuild.sh holds DIR's lock.
@@ -81,17 +77,18 @@ list() {
 }
 
 prune() {
-	local days=$1 dry=$2 now d why mib freed=0 bad=0
+	local days=$1 dry=$2 now d used why mib freed=0 bad=0
 	now=$(date +%s)
 	while read -r d; do
 		if in_use "$d"; then
 			vp_log "keeping $(basename "$d"): a running kbuild.sh holds its lock"
 			continue
 		fi
+		used=$(last_used "$d")
 		if [[ $d == *.tmp ]]; then
 			why="a partial build of a run that is gone"
-		elif ((now - $(last_used "$d") >= days * 86400)); then
-			why="last used $(date -u -d "@$(last_used "$d")" +%Y-%m-%d)"
+		elif ((now - used >= days * 86400)); then
+			why="last used $(date -u -d "@$used" +%Y-%m-%d)"
 		else
 			continue
 		fi

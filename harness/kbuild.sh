@@ -675,7 +675,9 @@ build() {
 	if ((${#SERIES[@]})); then
 		base_dir=$("$0" "$BASE$([[ $PROFILE == debian ]] || echo "@$PROFILE")")
 	fi
-	vp_lock "kbuild-$name-$id"
+	# Named after the directory, as kcheck's are (harness/cache.sh
+	# keeps what a running build holds).
+	vp_lock "kbuild-${dir##*/}"
 	if [[ -f $dir/release ]]; then
 		used "$dir"
 		return 0

@@ -24,9 +24,10 @@ mkdir "$k/6.12@x-eeeeeeeeeeee.Ab12Cd.tmp" "$k/7.2@y-ffffffffffff.Xy34Zw.tmp"
 # An old build without a last-used stamp counts from its release file.
 build "$k/6.1-999999999999" 30
 rm "$k/6.1-999999999999/last-used"
-# A running kbuild.sh holds the locks of one old build and of one partial
-# build (its NAME:K kept as NAME~K in the directory).
-exec {fd1}>"$VFIO_PERF_CACHE/locks/kbuild-6.12+s:1-bbbbbbbbbbbb.lock"
+# A running kbuild.sh holds the locks of one old build (a walk step:
+# NAME:K kept as NAME~K) and of one partial build, each named after the
+# build's directory.
+exec {fd1}>"$VFIO_PERF_CACHE/locks/kbuild-6.12+s~1-bbbbbbbbbbbb.lock"
 exec {fd2}>"$VFIO_PERF_CACHE/locks/kbuild-7.2@y-ffffffffffff.lock"
 flock "$fd1"
 flock "$fd2"
