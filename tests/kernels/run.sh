@@ -151,7 +151,7 @@ check_iommu_leaves() {
 }
 
 check_build() {
-	local b=$1 bdir id run rel base got_auto f0=$nfail ifaces skipped
+	local b=$1 bdir id run rel base got_auto f0=$nfail ifaces skipped want
 	bdir=$("$repo/harness/kbuild.sh" "$b") || { fail "$b: build failed"; return; }
 	id=$(basename "$bdir")
 	id=${id##*-}

@@ -7,9 +7,10 @@
 # KERNELS=...), and checks that the comparisons of the two agree: the
 # same cases and verdicts, and, kernel by kernel, LAVA's runs against
 # ours: no change called and every judged median within the comparison's
-# 2% threshold, or within what two boots of one tool differ by. Then a job cancelled while it runs, and one whose worker
-# is killed (and started again, as after a crash), must each come back as
-# a failed run that compare refuses. Stops the lab.
+# 2% threshold, or within what two boots of one tool differ by. Then a
+# job cancelled while it runs, and one whose worker is killed (and
+# started again, as after a crash), must each come back as a failed run
+# that compare refuses. Stops the lab.
 #
 #   tests/lava/run.sh [--kernels "A B"] [--results DIR]
 #
@@ -157,12 +158,10 @@ done
 # booting: on a loaded host a look at the log took longer than the whole
 # suite, and an interruption after the suite tests nothing), must end as
 # a failed run (its meta.csv saying why: LAVA's health, WHAT) that the
-# collector reports and compare refuses. Sets dir to its campaign.
+# collector reports and compare refuses, in the campaign $results/$name-WHAT.
 interrupted() {
-	local what=$1 how=$2 cj id t f rc=0
+	local what=$1 how=$2 dir=$results/$name-$1 cj=$jobs-$1 id t f rc=0
 	say "a job $what while it runs"
-	dir=$results/$name-$what
-	cj=$jobs-$what
 	harness/lava/jobs.sh --kernels "${specs[0]}" --boots 1 --suite "$suite" --accel icount --name "$name-$what" --out "$cj"
 	harness/lava/submit.sh --jobs "$cj" --identity "$identity" --no-wait
 	id=$(tail -n 1 "$cj/submitted.csv" | cut -d, -f2)
@@ -197,12 +196,10 @@ crash_worker() {
 	harness/lava/lab.sh crash-worker "${BASH_REMATCH[1]}"
 }
 interrupted cancelled cancel_job Canceled
-cancelled=$dir
 interrupted killed crash_worker Incomplete
-killed=$dir
 
 if [ "$nfail" = 0 ]; then
-	say "passed: $lc (LAVA), $bc (campaign.sh), $cancelled (cancelled), $killed (worker killed)"
+	say "passed: $lc (LAVA), $bc (campaign.sh), $results/$name-cancelled (cancelled), $results/$name-killed (worker killed)"
 else
 	say "$nfail check(s) failed"
 fi
